@@ -1,0 +1,56 @@
+/* config.h - internals shared by the config files (config.c, config_user.c, env.c,
+ * config_print.c) and their unit tests. The stage entry point is in stages.h. */
+#ifndef USHER_CONFIG_H
+#define USHER_CONFIG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "usher.h"
+
+enum opt_arg { ARG_NONE, ARG_ONE, ARG_LIST };
+
+/* Which commands accept an option. */
+#define FOR_SHIM 1u
+#define FOR_DELIVER 2u
+#define FOR_DOCTOR 4u
+#define FOR_ALL (FOR_SHIM | FOR_DELIVER | FOR_DOCTOR)
+
+struct opt {
+	const char *name; /* --name; its twin is USHER_NAME with '-' -> '_' */
+	char short_name;  /* -q, -v; 0 for none */
+	enum opt_arg arg;
+	unsigned commands;
+	const char *meta; /* the value's name in --help */
+	const char *help;
+	/* Applies one value (one element for ARG_LIST). Returns 0 or -errno and then
+	 * writes the reason into why[]. */
+	int (*apply)(struct usher_config *cfg, const char *value, char *why, size_t whylen);
+};
+
+const struct opt *config_options(size_t *n);
+/* "wait-timeout" -> "USHER_WAIT_TIMEOUT" */
+void config_env_name(const char *opt, char *out, size_t outlen);
+/* Allocation for strings and lists that live as long as the process. */
+void *config_alloc(size_t n);
+char *config_strdup(const char *s);
+int strlist_add(struct strlist *l, const char *s);
+void config_free(struct usher_config *cfg);
+
+/* config_user.c: resolve "UID[:GID]" or "NAME[:GROUP]" against the text of an
+ * /etc/passwd and /etc/group (either may be NULL: no such file). A numeric uid
+ * without a group takes its passwd entry's primary gid, or the same number. */
+int user_resolve(const char *spec, const char *passwd, const char *group, uid_t *uid,
+		 gid_t *gid, char *why, size_t whylen);
+
+/* env.c */
+/* True for names that must never reach the grader: USHER_*, and the credentials and
+ * metadata endpoints that ECS and AWS inject. */
+bool env_is_secret(const char *entry);
+/* The grader's environment from the original one and the config's lists. */
+int env_build(struct usher_config *cfg, char **envp, char *why, size_t whylen);
+/* Zero the secrets in the original environment memory: that is what /proc/PID/environ
+ * shows, so after this neither it nor ptrace finds them in PID 1. */
+void env_wipe_secrets(char **envp);
+
+#endif

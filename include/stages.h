@@ -1,0 +1,63 @@
+/* stages.h - the stages main() calls, in the order it calls them.
+ *
+ * Each takes the const configuration, returns 0 or a negative errno (or one of the
+ * USHER_E_* outcomes of usher.h), and records what it learnt in the report. None of
+ * them exits or decides an exit status: that is main()'s job alone.
+ */
+#ifndef USHER_STAGES_H
+#define USHER_STAGES_H
+
+#include <sys/types.h>
+
+#include "usher.h"
+
+struct usher_plan;
+
+/* config.c: argv + environment -> config. On a usage error, logs one line naming the
+ * option and value plus a hint to --help, and returns -EINVAL. */
+int config_load(int argc, char **argv, char **envp, struct usher_config *cfg,
+		struct usher_report *rep);
+
+/* plan.c: work done before the wait so the handoff path is short: the seccomp
+ * program is compiled, Landlock probed, the result directory opened. */
+int plan_build(const struct usher_config *cfg, struct usher_plan *plan,
+	       struct usher_report *rep);
+
+/* wait.c: until the ready marker (0), the failed marker (-USHER_E_SIDECAR),
+ * --wait-timeout (-USHER_E_WAIT_TIMEOUT) or a signal (-USHER_E_SIGNAL). */
+int wait_for_submission(const struct usher_config *cfg, struct usher_report *rep);
+
+/* check.c: the submission checks; -USHER_E_REJECT when a rule is broken. */
+int check_submission(const struct usher_config *cfg, struct usher_report *rep);
+
+/* lockdown.c: SPEC steps 1-9, in order; never returns 0 after a failed step. */
+int lockdown(const struct usher_config *cfg, const struct usher_plan *plan,
+	     struct usher_report *rep);
+
+/* exec.c: step 10, execve of PROGRAM with PATH lookup in the grader's environment.
+ * Returns only on failure, with -errno (ENOENT -> 127, EACCES/ENOEXEC -> 126). */
+int exec_program(const struct usher_config *cfg, struct usher_report *rep);
+
+/* spawn.c: fork; the child runs lockdown() and exec_program() and reports a failure
+ * over a close-on-exec pipe; the parent returns once the exec happened or failed. */
+int spawn_grader(const struct usher_config *cfg, const struct usher_plan *plan,
+		 struct usher_report *rep, pid_t *grader);
+
+/* pid1.c: PID 1 itself: non-dumpable, minimal capabilities. Called by spawn_grader()
+ * in the parent once the child exists; on failure the child is killed. */
+int pid1_harden(const struct usher_config *cfg, struct usher_report *rep);
+
+/* supervise.c: reap, forward signals, enforce the deadline, kill leftovers. */
+int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t grader);
+
+/* report.c: the result JSON, atomically. */
+int report_write(const struct usher_config *cfg, const struct usher_plan *plan,
+		 const struct usher_report *rep);
+
+/* subcommands */
+int deliver_main(const struct usher_config *cfg, struct usher_report *rep);
+int doctor_main(const struct usher_config *cfg, struct usher_report *rep);
+int config_print_help(void);
+int config_print_json(const struct usher_config *cfg);
+
+#endif

@@ -1,0 +1,89 @@
+/* sys.h - the seam between usher and the kernel.
+ *
+ * Every system call or library call that a test may need to make fail goes through
+ * one of these wrappers. src/sys.c implements them for real; tests/fakes/sys_fake.c
+ * implements them for the unit tests, chosen at link time, so that a test can say
+ * "setresuid fails with EPERM" and check that nothing after it ran.
+ *
+ * Convention: every wrapper returns a non-negative value on success and -errno on
+ * failure (library codes are mapped to errnos here, never above), so callers never
+ * look at errno and every message can end with strerror(-rc).
+ */
+#ifndef USHER_SYS_H
+#define USHER_SYS_H
+
+#include <linux/filter.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+struct pollfd;
+struct rusage;
+struct itimerspec;
+
+/* --- files --- */
+int sys_openat(int dirfd, const char *path, int flags, mode_t mode);
+int sys_close(int fd);
+ssize_t sys_read(int fd, void *buf, size_t len);
+ssize_t sys_write(int fd, const void *buf, size_t len);
+int sys_fstat(int fd, struct stat *st);
+int sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+int sys_mkdirat(int dirfd, const char *path, mode_t mode);
+int sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+int sys_unlinkat(int dirfd, const char *path, int flags);
+int sys_fchown(int fd, uid_t uid, gid_t gid);
+int sys_fchmod(int fd, mode_t mode);
+int sys_fsync(int fd);
+ssize_t sys_getdents64(int fd, void *buf, size_t len);
+ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
+int sys_pipe2(int fds[2], int flags);
+int sys_close_range(unsigned first, unsigned last, unsigned flags);
+
+/* --- waiting --- */
+int sys_inotify_init1(int flags);
+int sys_inotify_add_watch(int fd, const char *path, uint32_t mask);
+int sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
+int sys_signalfd(const sigset_t *mask, int flags);
+int sys_sigprocmask(int how, const sigset_t *set, sigset_t *old);
+int sys_timerfd_create(int flags);
+int sys_timerfd_settime(int fd, const struct itimerspec *spec);
+
+/* --- processes --- */
+pid_t sys_fork(void);
+int sys_execve(const char *path, char *const argv[], char *const envp[]);
+pid_t sys_wait4(pid_t pid, int *status, int options, struct rusage *ru);
+int sys_kill(pid_t pid, int sig);
+pid_t sys_setsid(void);
+int sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+	      unsigned long a5);
+
+/* --- identity --- */
+int sys_setgroups(size_t n, const gid_t *groups);
+int sys_setresgid(gid_t r, gid_t e, gid_t s);
+int sys_setresuid(uid_t r, uid_t e, uid_t s);
+int sys_getresuid(uid_t *r, uid_t *e, uid_t *s);
+int sys_getresgid(gid_t *r, gid_t *e, gid_t *s);
+int sys_getgroups(int n, gid_t *groups);
+
+/* --- limits and capabilities --- */
+int sys_setrlimit(int resource, const struct rlimit *rl);
+/* Replace the process's capability sets: effective, permitted and inheritable
+ * become `keep`, the bounding set is cut down to `keep`, ambient raised for `keep`
+ * (libcap-ng). */
+int sys_caps_apply(uint64_t keep);
+/* Read back the five sets from the kernel. */
+int sys_caps_read(uint64_t *eff, uint64_t *prm, uint64_t *inh, uint64_t *bnd, uint64_t *amb);
+
+/* --- Landlock (raw syscalls: libc wrappers do not exist everywhere) --- */
+int sys_landlock_create_ruleset(const void *attr, size_t size, uint32_t flags);
+int sys_landlock_add_rule(int ruleset, int type, const void *attr, uint32_t flags);
+int sys_landlock_restrict_self(int ruleset, uint32_t flags);
+
+/* --- seccomp --- */
+/* Attach a compiled filter to the calling thread (SECCOMP_SET_MODE_FILTER). */
+int sys_seccomp_attach(const struct sock_fprog *prog, unsigned flags);
+
+#endif

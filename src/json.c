@@ -1,0 +1,144 @@
+/* json.c - see include/json.h. Strings are escaped per RFC 8259; bytes >= 0x80 are
+ * passed through (usher's strings are paths and messages, UTF-8 or not: a path that
+ * is not UTF-8 is escaped byte-wise as \u00XX so the output stays valid JSON). */
+#include "json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+void jb_init(struct jbuf *b, char *storage, size_t cap)
+{
+	memset(b, 0, sizeof *b);
+	b->p = storage;
+	b->cap = cap;
+	if (cap)
+		storage[0] = '\0';
+}
+
+static void put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->overflow || b->len + n + 1 > b->cap) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void puts_(struct jbuf *b, const char *s) { put(b, s, strlen(s)); }
+
+/* Before any value or key at the current depth: a comma unless it is the first. */
+static void sep(struct jbuf *b)
+{
+	if (b->need_comma[b->depth])
+		put(b, ",", 1);
+	b->need_comma[b->depth] = true;
+}
+
+static void open_(struct jbuf *b, const char *c)
+{
+	puts_(b, c);
+	if (b->depth + 1 >= JSON_MAX_DEPTH) {
+		b->overflow = true;
+		return;
+	}
+	b->depth++;
+	b->need_comma[b->depth] = false;
+}
+
+static void close_(struct jbuf *b, const char *c)
+{
+	if (b->depth > 0)
+		b->depth--;
+	puts_(b, c);
+}
+
+/* A value after a key does not take a comma: jb_key already wrote it. */
+static void value_sep(struct jbuf *b)
+{
+	if (b->after_key)
+		b->after_key = false;
+	else
+		sep(b);
+}
+
+void jb_begin(struct jbuf *b) { value_sep(b); open_(b, "{"); }
+void jb_end(struct jbuf *b) { close_(b, "}"); }
+void jb_array(struct jbuf *b) { value_sep(b); open_(b, "["); }
+void jb_array_end(struct jbuf *b) { close_(b, "]"); }
+
+static void quoted(struct jbuf *b, const char *s)
+{
+	put(b, "\"", 1);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		char esc[8];
+		switch (*c) {
+		case '"': puts_(b, "\\\""); break;
+		case '\\': puts_(b, "\\\\"); break;
+		case '\n': puts_(b, "\\n"); break;
+		case '\r': puts_(b, "\\r"); break;
+		case '\t': puts_(b, "\\t"); break;
+		default:
+			if (*c < 0x20 || *c >= 0x7f) {
+				snprintf(esc, sizeof esc, "\\u%04x", *c);
+				puts_(b, esc);
+			} else {
+				put(b, (const char *)c, 1);
+			}
+		}
+	}
+	put(b, "\"", 1);
+}
+
+void jb_key(struct jbuf *b, const char *key)
+{
+	sep(b);
+	quoted(b, key);
+	put(b, ":", 1);
+	b->after_key = true;
+}
+
+void jb_str(struct jbuf *b, const char *s)
+{
+	value_sep(b);
+	if (s)
+		quoted(b, s);
+	else
+		puts_(b, "null");
+}
+
+void jb_u64(struct jbuf *b, uint64_t v)
+{
+	char n[24];
+	value_sep(b);
+	snprintf(n, sizeof n, "%" PRIu64, v);
+	puts_(b, n);
+}
+
+void jb_i64(struct jbuf *b, int64_t v)
+{
+	char n[24];
+	value_sep(b);
+	snprintf(n, sizeof n, "%" PRId64, v);
+	puts_(b, n);
+}
+
+void jb_bool(struct jbuf *b, bool v) { value_sep(b); puts_(b, v ? "true" : "false"); }
+void jb_null(struct jbuf *b) { value_sep(b); puts_(b, "null"); }
+void jb_kstr(struct jbuf *b, const char *key, const char *s) { jb_key(b, key); jb_str(b, s); }
+void jb_ku64(struct jbuf *b, const char *key, uint64_t v) { jb_key(b, key); jb_u64(b, v); }
+void jb_ki64(struct jbuf *b, const char *key, int64_t v) { jb_key(b, key); jb_i64(b, v); }
+void jb_kbool(struct jbuf *b, const char *key, bool v) { jb_key(b, key); jb_bool(b, v); }
+void jb_knull(struct jbuf *b, const char *key) { jb_key(b, key); jb_null(b); }
+
+const char *jb_text(struct jbuf *b)
+{
+	if (b->overflow) {
+		if (b->cap)
+			b->p[0] = '\0';
+		return b->p;
+	}
+	return b->p;
+}

@@ -1,0 +1,174 @@
+/* sys.c - the real side of the seam (see include/sys.h). Each wrapper is one call
+ * and one errno translation: no policy lives here, so faking it loses nothing. */
+#include "sys.h"
+
+#include <cap-ng.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Map a libc-style result (-1 + errno) to the seam's -errno convention. */
+#define NEG(expr) ({ __typeof__(expr) r_ = (expr); r_ < 0 ? -(__typeof__(expr))errno : r_; })
+
+int sys_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	return NEG(openat(dirfd, path, flags | O_CLOEXEC, mode));
+}
+int sys_close(int fd) { return NEG(close(fd)); }
+ssize_t sys_read(int fd, void *buf, size_t len) { return NEG(read(fd, buf, len)); }
+ssize_t sys_write(int fd, const void *buf, size_t len) { return NEG(write(fd, buf, len)); }
+int sys_fstat(int fd, struct stat *st) { return NEG(fstat(fd, st)); }
+int sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	return NEG(fstatat(dirfd, path, st, flags));
+}
+int sys_mkdirat(int dirfd, const char *path, mode_t mode) { return NEG(mkdirat(dirfd, path, mode)); }
+int sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	return NEG(renameat(olddirfd, oldpath, newdirfd, newpath));
+}
+int sys_unlinkat(int dirfd, const char *path, int flags) { return NEG(unlinkat(dirfd, path, flags)); }
+int sys_fchown(int fd, uid_t uid, gid_t gid) { return NEG(fchown(fd, uid, gid)); }
+int sys_fchmod(int fd, mode_t mode) { return NEG(fchmod(fd, mode)); }
+int sys_fsync(int fd) { return NEG(fsync(fd)); }
+ssize_t sys_getdents64(int fd, void *buf, size_t len)
+{
+	return NEG((ssize_t)syscall(SYS_getdents64, fd, buf, len));
+}
+ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len)
+{
+	return NEG(readlinkat(dirfd, path, buf, len));
+}
+int sys_pipe2(int fds[2], int flags) { return NEG(pipe2(fds, flags)); }
+int sys_close_range(unsigned first, unsigned last, unsigned flags)
+{
+	return NEG((int)syscall(SYS_close_range, first, last, flags));
+}
+
+int sys_inotify_init1(int flags) { return NEG(inotify_init1(flags)); }
+int sys_inotify_add_watch(int fd, const char *path, uint32_t mask)
+{
+	return NEG(inotify_add_watch(fd, path, mask));
+}
+int sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms)
+{
+	return NEG(poll(fds, (nfds_t)n, timeout_ms));
+}
+int sys_signalfd(const sigset_t *mask, int flags) { return NEG(signalfd(-1, mask, flags)); }
+int sys_sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	return NEG(sigprocmask(how, set, old));
+}
+int sys_timerfd_create(int flags) { return NEG(timerfd_create(CLOCK_MONOTONIC, flags)); }
+int sys_timerfd_settime(int fd, const struct itimerspec *spec)
+{
+	return NEG(timerfd_settime(fd, 0, spec, NULL));
+}
+
+pid_t sys_fork(void) { return NEG(fork()); }
+int sys_execve(const char *path, char *const argv[], char *const envp[])
+{
+	return NEG(execve(path, argv, envp));
+}
+pid_t sys_wait4(pid_t pid, int *status, int options, struct rusage *ru)
+{
+	return NEG(wait4(pid, status, options, ru));
+}
+int sys_kill(pid_t pid, int sig) { return NEG(kill(pid, sig)); }
+pid_t sys_setsid(void) { return NEG(setsid()); }
+int sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
+{
+	return NEG(prctl(option, a2, a3, a4, a5));
+}
+
+int sys_setgroups(size_t n, const gid_t *groups) { return NEG(setgroups(n, groups)); }
+int sys_setresgid(gid_t r, gid_t e, gid_t s) { return NEG(setresgid(r, e, s)); }
+int sys_setresuid(uid_t r, uid_t e, uid_t s) { return NEG(setresuid(r, e, s)); }
+int sys_getresuid(uid_t *r, uid_t *e, uid_t *s) { return NEG(getresuid(r, e, s)); }
+int sys_getresgid(gid_t *r, gid_t *e, gid_t *s) { return NEG(getresgid(r, e, s)); }
+int sys_getgroups(int n, gid_t *groups) { return NEG(getgroups(n, groups)); }
+
+int sys_setrlimit(int resource, const struct rlimit *rl) { return NEG(setrlimit(resource, rl)); }
+
+int sys_caps_apply(uint64_t keep)
+{
+	/* libcap-ng keeps its state in memory until capng_apply() writes it: build the
+	 * wanted sets, then apply bounding set and the three sets in one go. */
+	capng_clear(CAPNG_SELECT_ALL);
+	for (unsigned cap = 0; cap < 64; cap++) {
+		if (!(keep & (UINT64_C(1) << cap)))
+			continue;
+		if (capng_update(CAPNG_ADD,
+				 CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
+					 CAPNG_BOUNDING_SET,
+				 cap) != 0)
+			return -EINVAL;
+	}
+	if (capng_apply(CAPNG_SELECT_ALL) != 0)
+		return errno ? -errno : -EPERM;
+	/* Ambient: cleared for everything, then raised for kept capabilities so they
+	 * survive the exec of a non-setuid program by a non-root uid. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return -errno;
+	for (unsigned cap = 0; cap < 64; cap++)
+		if ((keep & (UINT64_C(1) << cap)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return -errno;
+	return 0;
+}
+
+int sys_caps_read(uint64_t *eff, uint64_t *prm, uint64_t *inh, uint64_t *bnd, uint64_t *amb)
+{
+	/* /proc/self/status holds all five sets as hex; reading it avoids depending on
+	 * libcap-ng's view, which is what we are checking. */
+	char buf[4096];
+	int fd = sys_openat(AT_FDCWD, "/proc/self/status", O_RDONLY, 0);
+	if (fd < 0)
+		return fd;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	struct { const char *key; uint64_t *out; } keys[] = {
+		{"CapInh:", inh}, {"CapPrm:", prm}, {"CapEff:", eff}, {"CapBnd:", bnd}, {"CapAmb:", amb},
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *p = strstr(buf, keys[i].key);
+		if (!p)
+			return -EIO;
+		*keys[i].out = strtoull(p + strlen(keys[i].key), NULL, 16);
+	}
+	return 0;
+}
+
+int sys_landlock_create_ruleset(const void *attr, size_t size, uint32_t flags)
+{
+	return NEG((int)syscall(SYS_landlock_create_ruleset, attr, size, flags));
+}
+int sys_landlock_add_rule(int ruleset, int type, const void *attr, uint32_t flags)
+{
+	return NEG((int)syscall(SYS_landlock_add_rule, ruleset, type, attr, flags));
+}
+int sys_landlock_restrict_self(int ruleset, uint32_t flags)
+{
+	return NEG((int)syscall(SYS_landlock_restrict_self, ruleset, flags));
+}
+
+int sys_seccomp_attach(const struct sock_fprog *prog, unsigned flags)
+{
+	return NEG((int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog));
+}

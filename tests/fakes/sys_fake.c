@@ -1,0 +1,142 @@
+/* sys_fake.c - the fake side of the seam, linked into unit tests instead of src/sys.c.
+ * See sys_fake.h. */
+#include "sys_fake.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sys.h"
+
+#define MAX_CALLS 4096
+#define MAX_FAULTS 16
+
+static const char *calls[MAX_CALLS];
+static int ncalls;
+struct fault {
+	const char *name;
+	int nth, err;
+};
+static struct fault faults[MAX_FAULTS];
+static int nfaults;
+static char trace[MAX_CALLS * 24];
+
+void fake_reset(void)
+{
+	ncalls = nfaults = 0;
+	trace[0] = '\0';
+}
+
+void fake_fail(const char *name, int nth, int err)
+{
+	if (nfaults < MAX_FAULTS)
+		faults[nfaults++] = (struct fault){name, nth, err};
+}
+
+int fake_count(const char *name)
+{
+	int n = 0;
+	for (int i = 0; i < ncalls; i++)
+		n += !strcmp(calls[i], name);
+	return n;
+}
+
+int fake_index(const char *name)
+{
+	for (int i = 0; i < ncalls; i++)
+		if (!strcmp(calls[i], name))
+			return i;
+	return -1;
+}
+
+const char *fake_trace(void)
+{
+	size_t len = 0;
+	trace[0] = '\0';
+	for (int i = 0; i < ncalls && len + 32 < sizeof trace; i++)
+		len += (size_t)snprintf(trace + len, sizeof trace - len, "%s%s", i ? "," : "", calls[i]);
+	return trace;
+}
+
+/* Record the call; return the injected -errno, or 0 to go on. */
+static int enter(const char *name)
+{
+	if (ncalls < MAX_CALLS)
+		calls[ncalls++] = name;
+	int nth = fake_count(name);
+	for (int i = 0; i < nfaults; i++)
+		if (!strcmp(faults[i].name, name) && (faults[i].nth == 0 || faults[i].nth == nth))
+			return -faults[i].err;
+	return 0;
+}
+
+#define NEG(expr) ({ __typeof__(expr) r_ = (expr); r_ < 0 ? -(__typeof__(expr))errno : r_; })
+/* A call that reaches the kernel unless a fault is injected. */
+#define REAL(type, expr) { int f_ = enter(__func__); if (f_) return (type)f_; return NEG(expr); }
+/* A call that only pretends to succeed unless a fault is injected. */
+#define PRETEND(type, value) { int f_ = enter(__func__); if (f_) return (type)f_; return (value); }
+
+int sys_openat(int d, const char *p, int fl, mode_t m) REAL(int, openat(d, p, fl | O_CLOEXEC, m))
+int sys_close(int fd) REAL(int, close(fd))
+ssize_t sys_read(int fd, void *b, size_t n) REAL(ssize_t, read(fd, b, n))
+ssize_t sys_write(int fd, const void *b, size_t n) REAL(ssize_t, write(fd, b, n))
+int sys_fstat(int fd, struct stat *st) REAL(int, fstat(fd, st))
+int sys_fstatat(int d, const char *p, struct stat *st, int fl) REAL(int, fstatat(d, p, st, fl))
+int sys_mkdirat(int d, const char *p, mode_t m) REAL(int, mkdirat(d, p, m))
+int sys_renameat(int a, const char *b, int c, const char *d) REAL(int, renameat(a, b, c, d))
+int sys_unlinkat(int d, const char *p, int fl) REAL(int, unlinkat(d, p, fl))
+/* Ownership and modes: pretend, so tests need not run as root. */
+int sys_fchown(int fd, uid_t u, gid_t g) { (void)fd; (void)u; (void)g; PRETEND(int, 0) }
+int sys_fchmod(int fd, mode_t m) REAL(int, fchmod(fd, m))
+int sys_fsync(int fd) REAL(int, fsync(fd))
+ssize_t sys_getdents64(int fd, void *b, size_t n) REAL(ssize_t, (ssize_t)syscall(SYS_getdents64, fd, b, n))
+ssize_t sys_readlinkat(int d, const char *p, char *b, size_t n) REAL(ssize_t, readlinkat(d, p, b, n))
+int sys_pipe2(int fds[2], int fl) REAL(int, pipe2(fds, fl))
+int sys_close_range(unsigned a, unsigned b, unsigned fl) { (void)a; (void)b; (void)fl; PRETEND(int, 0) }
+
+int sys_inotify_init1(int fl) REAL(int, inotify_init1(fl))
+int sys_inotify_add_watch(int fd, const char *p, uint32_t m) REAL(int, inotify_add_watch(fd, p, m))
+int sys_poll(struct pollfd *f, unsigned long n, int t) REAL(int, poll(f, (nfds_t)n, t))
+int sys_signalfd(const sigset_t *m, int fl) REAL(int, signalfd(-1, m, fl))
+int sys_sigprocmask(int how, const sigset_t *s, sigset_t *o) REAL(int, sigprocmask(how, s, o))
+int sys_timerfd_create(int fl) REAL(int, timerfd_create(CLOCK_MONOTONIC, fl))
+int sys_timerfd_settime(int fd, const struct itimerspec *s) REAL(int, timerfd_settime(fd, 0, s, NULL))
+
+/* Process calls pretend: a unit test must never fork or exec for real. fork returns
+ * a fake child pid; execve "fails" with ENOEXEC unless told otherwise, so code that
+ * continues after it is visible. */
+pid_t sys_fork(void) PRETEND(pid_t, 4242)
+int sys_execve(const char *p, char *const a[], char *const e[]) { (void)p; (void)a; (void)e; PRETEND(int, -ENOEXEC) }
+pid_t sys_wait4(pid_t p, int *st, int o, struct rusage *r) { (void)o; (void)r; if (st) *st = 0; PRETEND(pid_t, p) }
+int sys_kill(pid_t p, int s) { (void)p; (void)s; PRETEND(int, 0) }
+pid_t sys_setsid(void) PRETEND(pid_t, 4242)
+int sys_prctl(int o, unsigned long a, unsigned long b, unsigned long c, unsigned long d)
+{ (void)o; (void)a; (void)b; (void)c; (void)d; PRETEND(int, 0) }
+
+int sys_setgroups(size_t n, const gid_t *g) { (void)n; (void)g; PRETEND(int, 0) }
+int sys_setresgid(gid_t r, gid_t e, gid_t s) { (void)r; (void)e; (void)s; PRETEND(int, 0) }
+int sys_setresuid(uid_t r, uid_t e, uid_t s) { (void)r; (void)e; (void)s; PRETEND(int, 0) }
+int sys_getresuid(uid_t *r, uid_t *e, uid_t *s) REAL(int, getresuid(r, e, s))
+int sys_getresgid(gid_t *r, gid_t *e, gid_t *s) REAL(int, getresgid(r, e, s))
+int sys_getgroups(int n, gid_t *g) REAL(int, getgroups(n, g))
+
+int sys_setrlimit(int r, const struct rlimit *l) { (void)r; (void)l; PRETEND(int, 0) }
+int sys_caps_apply(uint64_t keep) { (void)keep; PRETEND(int, 0) }
+int sys_caps_read(uint64_t *e, uint64_t *p, uint64_t *i, uint64_t *b, uint64_t *a)
+{
+	*e = *p = *i = *b = *a = 0;
+	PRETEND(int, 0)
+}
+
+int sys_landlock_create_ruleset(const void *a, size_t s, uint32_t f) { (void)a; (void)s; (void)f; PRETEND(int, -ENOSYS) }
+int sys_landlock_add_rule(int r, int t, const void *a, uint32_t f) { (void)r; (void)t; (void)a; (void)f; PRETEND(int, 0) }
+int sys_landlock_restrict_self(int r, uint32_t f) { (void)r; (void)f; PRETEND(int, 0) }
+int sys_seccomp_attach(const struct sock_fprog *p, unsigned f) { (void)p; (void)f; PRETEND(int, 0) }
