@@ -50,6 +50,10 @@ int pid1_harden(const struct usher_config *cfg, struct usher_report *rep);
 /* supervise.c: reap, forward signals, enforce the deadline, kill leftovers. */
 int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t grader);
 
+/* report.c: open --result's directory before any grader exists (called by
+ * plan_build), so the grader can neither redirect nor pre-create the result. */
+int report_prepare(const struct usher_config *cfg, struct usher_plan *plan,
+		   struct usher_report *rep);
 /* report.c: the result JSON, atomically. */
 int report_write(const struct usher_config *cfg, const struct usher_plan *plan,
 		 const struct usher_report *rep);

@@ -10,6 +10,5 @@ int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct u
 {
 	plan->result_dirfd = -1;
 	plan->seccomp_name = cfg->seccomp == SECCOMP_NONE ? "none" : "default";
-	(void)rep;
-	return 0;
+	return report_prepare(cfg, plan, rep);
 }

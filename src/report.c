@@ -4,6 +4,15 @@
 #include "log.h"
 #include "stages.h"
 
+int report_prepare(const struct usher_config *cfg, struct usher_plan *plan,
+		   struct usher_report *rep)
+{
+	(void)cfg;
+	(void)plan;
+	(void)rep;
+	return 0;
+}
+
 int report_write(const struct usher_config *cfg, const struct usher_plan *plan,
 		 const struct usher_report *rep)
 {
