@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The command-line contract against the real static binary: help, version, dry-run,
+# one clear line and 125 for every bad usage, and docs that list every option.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+top=$(cd "$here/../.." && pwd)
+usher=${USHER:-$top/build/usher}
+
+tap_is "$(file -b "$usher" | grep -o 'statically linked')" "statically linked" "build/usher is statically linked"
+tap_like "$(ldd "$usher" 2>&1)" "not a dynamic executable|statically linked" "ldd finds no dynamic dependencies"
+
+out=$("$usher" --help); rc=$?
+tap_is "$rc" 0 "--help exits 0"
+opts=$(printf '%s\n' "$out" | grep -oE -- '--[a-z][a-z-]+' | sort -u | grep -vE -- '^--(help|version)$')
+for o in $opts; do
+	printf '%s\n' "$out" | grep -q -- "$o" || tap_fail "--help lists $o"
+done
+tap_ok "--help lists every option with its USHER_ twin" bash -c "[ \$(printf '%s\n' \"\$1\" | grep -c '\[USHER_') -ge 30 ]" _ "$out"
+
+# Every option is in the man page and the README: docs in step with the CLI.
+for o in $opts; do
+	case $o in --to|--fail|--json) continue ;; esac # subcommand options: man page only
+	grep -q -- "\`$o" "$top/README.md" || tap_fail "README.md documents $o"
+done
+for o in $opts; do
+	grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$top/docs/usher.1" || tap_fail "docs/usher.1 documents $o"
+done
+tap_ok "README.md and docs/usher.1 document every option" true
+
+tap_like "$("$usher" --version)" '^usher [0-9]+\.[0-9]+\.[0-9]+$' "--version prints the version"
+
+json=$(USHER_TIMEOUT=7 "$usher" --dry-run --wait-timeout 3 -- prog arg); rc=$?
+tap_is "$rc" 0 "--dry-run exits 0"
+tap_is "$(printf '%s' "$json" | jq -r '.wait_timeout_ms, .timeout_ms, .argv[1]' | tr '\n' ' ')" "3000 7000 arg " \
+	"--dry-run shows flags, variables and argv"
+tap_is "$(AWS_SECRET_ACCESS_KEY=x USHER_QUIET=1 "$usher" --dry-run -- p | jq -r '.grader_env | map(select(startswith("AWS_") or startswith("USHER_"))) | length')" 0 \
+	"--dry-run: no AWS_ or USHER_ variable reaches the grader"
+
+# Each bad usage: exit 125, exactly one line on stderr, naming the option and the value.
+bad() {
+	local want=$1; shift
+	local err rc
+	err=$("$usher" "$@" 2>&1 >/dev/null); rc=$?
+	if [ "$rc" = 125 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && printf '%s' "$err" | grep -q -- "$want" &&
+		printf '%s' "$err" | grep -q -- "--help"; then
+		tap_ok "usage error: $* -> 125, one line naming '$want'" true
+	else
+		tap_fail "usage error: $* -> 125, one line naming '$want'" "rc=$rc stderr=$err"
+	fi
+}
+bad "--bogus" --bogus -- p
+bad "10x" --wait-timeout 10x -- p
+bad "-1" --max-files -1 -- p
+bad "1T" --max-bytes 1T -- p
+bad "NET_BIND" --keep-cap NET_BIND -- p
+bad "bogus=1" --rlimit bogus=1 -- p
+bad "maybe" --landlock maybe -- p
+bad "missing -- PROGRAM" --no-wait
+bad "unexpected argument" /bin/true
+bad "needs a value" --timeout
+err=$(USHER_MAX_BYTES=12Q "$usher" -- p 2>&1); rc=$?
+tap_is "$rc" 125 "a bad USHER_ variable exits 125"
+tap_like "$err" "USHER_MAX_BYTES '12Q'" "... and names the variable and its value"
+
+# The result file is written even for a usage error once --result is known.
+tmp=$(tap_tmpdir)
+"$usher" --result "$tmp/r.json" --max-files x -- p 2>/dev/null
+tap_is "$(jq -r '.status, .exit_code, .error.step' "$tmp/r.json" 2>/dev/null | tr '\n' ' ')" "setup_failed 125 config " \
+	"a usage error after --result still writes the result"
+
+tap_done
