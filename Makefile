@@ -79,7 +79,7 @@ $(BUILD)/probe: $(wildcard tests/attacks/*.c tests/attacks/*.h) tests/attacks/bu
 	tests/attacks/build.sh $(BUILD)
 
 integration: bootstrap-test $(BUILD)/usher $(BUILD)/probe
-	prove -f tests/integration/*.t
+	tests/run-integration
 
 check: all unit integration
 

@@ -34,8 +34,9 @@ json=$(USHER_TIMEOUT=7 "$usher" --dry-run --wait-timeout 3 -- prog arg); rc=$?
 tap_is "$rc" 0 "--dry-run exits 0"
 tap_is "$(printf '%s' "$json" | jq -r '.wait_timeout_ms, .timeout_ms, .argv[1]' | tr '\n' ' ')" "3000 7000 arg " \
 	"--dry-run shows flags, variables and argv"
-tap_is "$(AWS_SECRET_ACCESS_KEY=x USHER_QUIET=1 "$usher" --dry-run -- p | jq -r '.grader_env | map(select(startswith("AWS_") or startswith("USHER_"))) | length')" 0 \
-	"--dry-run: no AWS_ or USHER_ variable reaches the grader"
+tap_is "$(AWS_SECRET_ACCESS_KEY=x AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/c USHER_QUIET=1 AWS_REGION=r \
+	"$usher" --dry-run -- p | jq -r '.grader_env | map(select(test("^(AWS_SECRET|AWS_CONTAINER_CRED|USHER_|AWS_REGION$)"))) | join(",")')" "AWS_REGION" \
+	"--dry-run: credentials and USHER_ variables do not reach the grader, AWS_REGION does"
 
 # Each bad usage: exit 125, exactly one line on stderr, naming the option and the value.
 bad() {
