@@ -33,6 +33,8 @@ DEPLIBS := $(DEPS)/lib/libseccomp.a $(DEPS)/lib/libcap-ng.a
 
 .PHONY: all check unit integration demo bench fuzz lint install clean bootstrap
 .DELETE_ON_ERROR:
+# Keep the host objects: they are intermediates of the unit tests, not throwaways.
+.SECONDARY:
 
 all: $(BUILD)/usher
 

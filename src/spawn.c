@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,7 +23,14 @@ struct child_error {
 static void child(const struct usher_config *cfg, const struct usher_plan *plan,
 		  struct usher_report *rep, int wfd)
 {
-	if (lockdown(cfg, plan, rep) == 0)
+	sigset_t none;
+	/* usher blocks every signal; the grader starts with none blocked. Dispositions are
+	 * already default (usher installs no handler), and exec keeps a blocked mask, so
+	 * this is the one thing to undo. */
+	sigemptyset(&none);
+	if (sys_sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		report_fail(rep, "signals", errno, "unblock signals");
+	else if (lockdown(cfg, plan, rep) == 0)
 		exec_program(cfg, rep);
 	struct child_error ce = {.err = rep->error.err};
 	memcpy(ce.step, rep->error.step, sizeof ce.step);
@@ -33,12 +41,30 @@ static void child(const struct usher_config *cfg, const struct usher_plan *plan,
 	_exit(EXIT_USHER_FAILED);
 }
 
+/* Before the fork: every signal blocked (supervise.c reads them from a signalfd, and
+ * none may hit usher between fork and the loop), and, when usher is not PID 1, the
+ * subreaper bit, so orphans of the grader's tree come back to usher to be reaped. */
+static int prepare_parent(struct usher_report *rep)
+{
+	sigset_t all;
+	int rc;
+	sigfillset(&all);
+	if ((rc = sys_sigprocmask(SIG_SETMASK, &all, NULL)) < 0)
+		return report_fail(rep, "signals", -rc, "block signals");
+	if (getpid() != 1 && (rc = sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) < 0)
+		log_warn("prctl PR_SET_CHILD_SUBREAPER: %s: orphans of the grader cannot be "
+			 "reaped or killed by usher", strerror(-rc));
+	return 0;
+}
+
 int spawn_grader(const struct usher_config *cfg, const struct usher_plan *plan,
 		 struct usher_report *rep, pid_t *grader)
 {
 	int fds[2], rc;
 	struct child_error ce;
 
+	if ((rc = prepare_parent(rep)) < 0)
+		return rc;
 	if ((rc = sys_pipe2(fds, O_CLOEXEC)) < 0)
 		return report_fail(rep, "spawn", -rc, "pipe");
 	pid_t pid = sys_fork();

@@ -1,22 +1,180 @@
-/* supervise.c - PLACEHOLDER (foundation): waits for the grader only. The supervision
- * issue adds reaping, signal forwarding, the deadline and the kill of leftovers. */
+/* supervise.c - PID 1's event loop (SPEC.md "Supervision").
+ *
+ * Every signal is blocked in usher from before the fork (spawn.c), so nothing arrives
+ * asynchronously: a signalfd delivers them to one poll() loop, whose timeout is the
+ * next deadline (--timeout, or the SIGKILL that follows a SIGTERM by --kill-after).
+ *
+ *   SIGCHLD          reap everything with WNOHANG (SIGCHLD coalesces); the grader's
+ *                    status and rusage are kept, orphans are just reaped
+ *   HUP INT QUIT TERM USR1 USR2 WINCH CONT
+ *                    forwarded to the grader's process group (it is a session leader
+ *                    after lockdown step 3); TERM also arms the escalation to SIGKILL
+ *   anything else    stays blocked: fault signals are never forwarded
+ *
+ * When the grader has exited, everything it left behind is killed and reaped before
+ * supervise() returns (supervise_sweep.c).
+ */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "stages.h"
+#include "supervise.h"
 #include "sys.h"
+
+static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* To the group first; before the child's setsid() the group does not exist yet. */
+void signal_grader(pid_t grader, int sig)
+{
+	if (sys_kill(-grader, sig) == -ESRCH)
+		sys_kill(grader, sig);
+}
+
+struct loop {
+	pid_t grader;
+	bool grader_done;
+	int status;
+	struct rusage ru;
+	uint64_t started, deadline, kill_at; /* 0 = not armed */
+};
+
+static void reap(struct loop *l)
+{
+	int status;
+	struct rusage ru;
+	pid_t pid;
+	while ((pid = sys_wait4(-1, &status, WNOHANG, &ru)) > 0) {
+		if (pid == l->grader) {
+			l->grader_done = true;
+			l->status = status;
+			l->ru = ru;
+		}
+	}
+}
+
+static void on_signal(const struct usher_config *cfg, struct loop *l, int sig)
+{
+	if (sig == SIGCHLD) {
+		reap(l);
+		return;
+	}
+	log_verbose("forwarding signal %d to the grader", sig);
+	signal_grader(l->grader, sig);
+	/* docker stop: the grader gets its grace, then SIGKILL. */
+	if (sig == SIGTERM && !l->kill_at)
+		l->kill_at = now_ms() + cfg->kill_after_ms;
+}
+
+static void on_time(const struct usher_config *cfg, struct usher_report *rep, struct loop *l)
+{
+	uint64_t t = now_ms();
+	if (l->deadline && t >= l->deadline) {
+		log_info("grader hit --timeout after %.3f s: SIGTERM, SIGKILL in %.3f s",
+			 (double)cfg->timeout_ms / 1000, (double)cfg->kill_after_ms / 1000);
+		rep->grader.timed_out = true;
+		signal_grader(l->grader, SIGTERM);
+		l->deadline = 0;
+		if (!l->kill_at)
+			l->kill_at = t + cfg->kill_after_ms;
+	}
+	if (l->kill_at && t >= l->kill_at) {
+		log_info("grader still running %.3f s after SIGTERM: SIGKILL",
+			 (double)cfg->kill_after_ms / 1000);
+		signal_grader(l->grader, SIGKILL);
+		l->kill_at = 0;
+	}
+}
+
+static int next_timeout(const struct loop *l)
+{
+	uint64_t next = 0, t = now_ms();
+	if (l->deadline)
+		next = l->deadline;
+	if (l->kill_at && (!next || l->kill_at < next))
+		next = l->kill_at;
+	if (!next)
+		return -1;
+	return next <= t ? 0 : (int)(next - t > 60000 ? 60000 : next - t);
+}
+
+static void record(struct usher_report *rep, const struct loop *l)
+{
+	struct rusage all;
+	rep->grader.wall_ms = now_ms() - l->started;
+	if (WIFEXITED(l->status)) {
+		rep->grader.exit_code = WEXITSTATUS(l->status);
+	} else {
+		rep->grader.signal = WTERMSIG(l->status);
+		rep->grader.exit_code = -1;
+	}
+	/* The grader's own rusage covers what it waited for; RUSAGE_CHILDREN adds the
+	 * orphans usher reaped. Taken after the sweep, so it covers the whole tree. */
+	if (getrusage(RUSAGE_CHILDREN, &all) < 0)
+		all = l->ru;
+	rep->grader.user_ms = (uint64_t)all.ru_utime.tv_sec * 1000 + (uint64_t)all.ru_utime.tv_usec / 1000;
+	rep->grader.sys_ms = (uint64_t)all.ru_stime.tv_sec * 1000 + (uint64_t)all.ru_stime.tv_usec / 1000;
+	rep->grader.max_rss_kib = (uint64_t)(all.ru_maxrss > l->ru.ru_maxrss ? all.ru_maxrss : l->ru.ru_maxrss);
+}
 
 int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t grader)
 {
-	int status;
-	pid_t pid;
-	(void)cfg;
-	while ((pid = sys_wait4(-1, &status, 0, NULL)) != grader)
-		if (pid == -ECHILD)
-			return report_fail(rep, "supervise", ECHILD, "wait for the grader");
-	if (WIFEXITED(status))
-		rep->grader.exit_code = WEXITSTATUS(status);
+	struct loop l = {.grader = grader, .started = now_ms()};
+	sigset_t mask;
+	int rc;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaddset(&mask, forwarded[i]);
+	int sfd = sys_signalfd(&mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		/* No loop without signals: kill the grader rather than run it unsupervised. */
+		signal_grader(grader, SIGKILL);
+		supervise_sweep(grader);
+		return report_fail(rep, "supervise", -sfd, "signalfd");
+	}
+	if (cfg->timeout_ms)
+		l.deadline = l.started + cfg->timeout_ms;
+	reap(&l); /* the grader may be gone already */
+	while (!l.grader_done) {
+		struct pollfd p = {.fd = sfd, .events = POLLIN};
+		rc = sys_poll(&p, 1, next_timeout(&l));
+		if (rc < 0 && rc != -EINTR) {
+			signal_grader(grader, SIGKILL);
+			supervise_sweep(grader);
+			sys_close(sfd);
+			return report_fail(rep, "supervise", -rc, "poll");
+		}
+		struct signalfd_siginfo si;
+		while (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+			on_signal(cfg, &l, (int)si.ssi_signo);
+		on_time(cfg, rep, &l);
+	}
+	sys_close(sfd);
+	int left = supervise_sweep(grader);
+	if (left > 0)
+		log_info("killed %d process%s the grader left behind", left, left == 1 ? "" : "es");
+	record(rep, &l);
+	if (rep->grader.signal)
+		log_info("grader killed by signal %d after %.3f s", rep->grader.signal,
+			 (double)rep->grader.wall_ms / 1000);
 	else
-		rep->grader.signal = WTERMSIG(status);
+		log_info("grader exited %d after %.3f s", rep->grader.exit_code,
+			 (double)rep->grader.wall_ms / 1000);
 	return 0;
 }
