@@ -17,6 +17,10 @@ struct usher_plan {
 	 * 0 when unavailable. */
 	int landlock_abi;
 
+	/* The fd on which the child reports to the parent (spawn.c); lockdown step 1 keeps
+	 * it open (it is close-on-exec). -1 in --exec mode. */
+	int report_fd;
+
 	/* The directory of --result, opened before the grader exists, and the file's
 	 * name in it: the grader can neither redirect nor pre-create the result. -1: none. */
 	int result_dirfd;

@@ -13,6 +13,7 @@
 #define USHER_SYS_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,10 +71,11 @@ int sys_getgroups(int n, gid_t *groups);
 
 /* --- limits and capabilities --- */
 int sys_setrlimit(int resource, const struct rlimit *rl);
-/* Replace the process's capability sets: effective, permitted and inheritable
- * become `keep`, the bounding set is cut down to `keep`, ambient raised for `keep`
- * (libcap-ng). */
-int sys_caps_apply(uint64_t keep);
+/* Cut the bounding set down to `keep` (needs CAP_SETPCAP, so before the uid change). */
+int sys_caps_bound(uint64_t keep);
+/* Effective, permitted and inheritable become `keep` (libcap-ng); with `ambient`, the
+ * ambient set is cleared and raised for `keep` so they survive exec as non-root. */
+int sys_caps_apply(uint64_t keep, bool ambient);
 /* Read back the five sets from the kernel. */
 int sys_caps_read(uint64_t *eff, uint64_t *prm, uint64_t *inh, uint64_t *bnd, uint64_t *amb);
 

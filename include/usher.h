@@ -121,6 +121,26 @@ enum usher_status {
 	ST_EXEC_FAILED,
 };
 
+/* What the lockdown applied to the grader (the result's "lockdown"). */
+struct usher_lockdown {
+	bool applied;
+	uid_t uid;
+	gid_t gid;
+	uint64_t caps;
+	bool no_new_privs;
+	int landlock_abi;
+	const char *seccomp; /* "default", "none", or the policy path */
+	bool network;
+};
+
+/* The first failure (the result's "error"). */
+struct usher_error {
+	bool set;
+	char step[32];
+	int err; /* positive errno, 0 if none */
+	char message[512];
+};
+
 struct usher_report {
 	enum usher_status status;
 	int exit_code; /* usher's own */
@@ -142,23 +162,9 @@ struct usher_report {
 		uint64_t files, bytes;
 	} submission;
 
-	struct {
-		bool applied;
-		uid_t uid;
-		gid_t gid;
-		uint64_t caps;
-		bool no_new_privs;
-		int landlock_abi;
-		const char *seccomp; /* "default", "none", or the policy path */
-		bool network;
-	} lockdown;
+	struct usher_lockdown lockdown;
 
-	struct {
-		bool set;
-		char step[32];
-		int err; /* positive errno, 0 if none */
-		char message[512];
-	} error;
+	struct usher_error error;
 };
 
 /* Record a failure in the report, log it as "usher: <message>: <strerror(err)>",

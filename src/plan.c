@@ -1,14 +1,33 @@
-/* plan.c - PLACEHOLDER (foundation): the lockdown issue compiles the seccomp program
- * and probes Landlock here; the reporting issue opens the result directory. */
+/* plan.c - everything that can be done before the submission arrives, so that the
+ * path from "marker seen" to "grader running" parses and compiles nothing:
+ * the seccomp program is compiled to BPF (the child only attaches it: ~0.1 ms instead
+ * of ~0.65 ms to build), the Landlock ABI is probed, the feedback files are created
+ * for the grader, and the result's directory is opened. A broken policy file or an
+ * unmet --landlock require fails here, at once, not after a ten-minute wait.
+ */
 #include <errno.h>
 
+#include "lockdown.h"
 #include "log.h"
 #include "plan.h"
 #include "stages.h"
 
 int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep)
 {
+	int rc;
+	plan->report_fd = -1;
 	plan->result_dirfd = -1;
-	plan->seccomp_name = cfg->seccomp == SECCOMP_NONE ? "none" : "default";
-	return report_prepare(cfg, plan, rep);
+	if ((rc = report_prepare(cfg, plan, rep)) < 0)
+		return rc;
+	if ((rc = seccomp_compile(cfg, plan, rep)) < 0)
+		return rc;
+	plan->landlock_abi = cfg->landlock == LANDLOCK_OFF ? 0 : landlock_probe();
+	if (cfg->landlock == LANDLOCK_REQUIRE && plan->landlock_abi == 0)
+		return report_fail(rep, "landlock", ENOSYS, "--landlock require: Landlock is unavailable "
+				   "(kernel without it, or a runtime seccomp profile that blocks it)");
+	if (cfg->landlock == LANDLOCK_AUTO && plan->landlock_abi == 0)
+		log_warn("landlock: unavailable: the grader's writes are limited by file permissions only");
+	log_verbose("plan: seccomp %s (%u instructions), landlock ABI %d", plan->seccomp_name,
+		    plan->bpf_len, plan->landlock_abi);
+	return feedback_prepare(cfg, rep);
 }

@@ -1,8 +1,9 @@
-/* spawn.c - fork the grader. The child runs the lockdown and the exec; if any of it
- * fails, it writes the failed step, errno and message into a close-on-exec pipe and
- * exits. The parent reads the pipe: end-of-file means the exec happened (the pipe
- * closed on exec), a record means it did not, and why. This is isolate's and tini's
- * way: a failure before exec is never lost or mistaken for the grader's own status. */
+/* spawn.c - fork the grader. The child runs the lockdown and the exec and reports over
+ * a close-on-exec pipe: one record with what the lockdown applied, written just before
+ * the exec, and one more with the failed step, errno and message if anything fails.
+ * The parent reads records until end-of-file (the pipe closes on exec); the last one
+ * tells: an error, or the applied lockdown for the result file. This is isolate's and
+ * tini's way: a failure before exec is never lost or mistaken for the grader's status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -11,18 +12,29 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "plan.h"
 #include "stages.h"
 #include "sys.h"
 
-struct child_error {
-	char step[32];
-	int err;
-	char message[512];
+struct child_record {
+	bool failed;
+	struct usher_lockdown lockdown;
+	struct usher_error error;
 };
 
-static void child(const struct usher_config *cfg, const struct usher_plan *plan,
+static void send(int wfd, const struct usher_report *rep, bool failed)
+{
+	struct child_record r = {.failed = failed, .lockdown = rep->lockdown, .error = rep->error};
+	/* Nothing else can be done if this fails: the parent then sees EOF and, on a
+	 * failure, a child that exited 125, and reports a setup failure anyway. */
+	(void)!sys_write(wfd, &r, sizeof r);
+}
+
+static void child(const struct usher_config *cfg, const struct usher_plan *parent_plan,
 		  struct usher_report *rep, int wfd)
 {
+	struct usher_plan plan = *parent_plan;
+	plan.report_fd = wfd; /* lockdown step 1 keeps it */
 	sigset_t none;
 	/* usher blocks every signal; the grader starts with none blocked. Dispositions are
 	 * already default (usher installs no handler), and exec keeps a blocked mask, so
@@ -30,14 +42,11 @@ static void child(const struct usher_config *cfg, const struct usher_plan *plan,
 	sigemptyset(&none);
 	if (sys_sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		report_fail(rep, "signals", errno, "unblock signals");
-	else if (lockdown(cfg, plan, rep) == 0)
+	else if (lockdown(cfg, &plan, rep) == 0) {
+		send(wfd, rep, false);
 		exec_program(cfg, rep);
-	struct child_error ce = {.err = rep->error.err};
-	memcpy(ce.step, rep->error.step, sizeof ce.step);
-	memcpy(ce.message, rep->error.message, sizeof ce.message);
-	/* Nothing else can be done if this fails: the parent then sees EOF and a child
-	 * that exited 125, and reports a setup failure anyway. */
-	(void)!sys_write(wfd, &ce, sizeof ce);
+	}
+	send(wfd, rep, true);
 	_exit(EXIT_USHER_FAILED);
 }
 
@@ -61,7 +70,8 @@ int spawn_grader(const struct usher_config *cfg, const struct usher_plan *plan,
 		 struct usher_report *rep, pid_t *grader)
 {
 	int fds[2], rc;
-	struct child_error ce;
+	struct child_record r, last = {.failed = true};
+	bool got = false;
 
 	if ((rc = prepare_parent(rep)) < 0)
 		return rc;
@@ -79,19 +89,23 @@ int spawn_grader(const struct usher_config *cfg, const struct usher_plan *plan,
 	}
 	sys_close(fds[1]);
 	ssize_t n;
-	do
-		n = sys_read(fds[0], &ce, sizeof ce);
-	while (n == -EINTR);
+	while ((n = sys_read(fds[0], &r, sizeof r)) == (ssize_t)sizeof r || n == -EINTR)
+		if (n > 0)
+			last = r, got = true;
 	sys_close(fds[0]);
-	if (n == (ssize_t)sizeof ce) {
-		/* The child failed before exec: reap it, record its reason as ours. */
+	if (got)
+		rep->lockdown = last.lockdown;
+	if (!got || last.failed) {
+		/* The child failed before exec (or died without a word): reap it and record
+		 * its reason as ours. */
 		sys_wait4(pid, NULL, 0, NULL);
-		ce.step[sizeof ce.step - 1] = ce.message[sizeof ce.message - 1] = '\0';
-		rep->error.set = true;
-		memcpy(rep->error.step, ce.step, sizeof ce.step);
-		rep->error.err = ce.err;
-		memcpy(rep->error.message, ce.message, sizeof ce.message);
-		return -(ce.err ? ce.err : EINVAL);
+		if (!got)
+			return report_fail(rep, "spawn", EIO, "the grader's process died before exec");
+		rep->lockdown.applied = false;
+		rep->error = last.error;
+		rep->error.step[sizeof rep->error.step - 1] = '\0';
+		rep->error.message[sizeof rep->error.message - 1] = '\0';
+		return -(last.error.err ? last.error.err : EINVAL);
 	}
 	*grader = pid;
 	rep->grader.ran = true;

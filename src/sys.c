@@ -103,27 +103,36 @@ int sys_getgroups(int n, gid_t *groups) { return NEG(getgroups(n, groups)); }
 
 int sys_setrlimit(int resource, const struct rlimit *rl) { return NEG(setrlimit(resource, rl)); }
 
-int sys_caps_apply(uint64_t keep)
+int sys_caps_bound(uint64_t keep)
 {
-	/* libcap-ng keeps its state in memory until capng_apply() writes it: build the
-	 * wanted sets, then apply bounding set and the three sets in one go. */
-	capng_clear(CAPNG_SELECT_ALL);
-	for (unsigned cap = 0; cap < 64; cap++) {
-		if (!(keep & (UINT64_C(1) << cap)))
+	for (unsigned long cap = 0; cap < 64; cap++) {
+		if (keep & (UINT64_C(1) << cap))
 			continue;
-		if (capng_update(CAPNG_ADD,
-				 CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
-					 CAPNG_BOUNDING_SET,
+		int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (in < 0 && errno == EINVAL)
+			break; /* past the kernel's last capability */
+		if (in > 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int sys_caps_apply(uint64_t keep, bool ambient)
+{
+	/* libcap-ng keeps its state in memory until capng_apply() writes it. */
+	capng_clear(CAPNG_SELECT_CAPS);
+	for (unsigned cap = 0; cap < 64; cap++)
+		if ((keep & (UINT64_C(1) << cap)) &&
+		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE,
 				 cap) != 0)
 			return -EINVAL;
-	}
-	if (capng_apply(CAPNG_SELECT_ALL) != 0)
+	if (capng_apply(CAPNG_SELECT_CAPS) != 0)
 		return errno ? -errno : -EPERM;
-	/* Ambient: cleared for everything, then raised for kept capabilities so they
-	 * survive the exec of a non-setuid program by a non-root uid. */
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+	if (!ambient)
+		return 0;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return -errno;
-	for (unsigned cap = 0; cap < 64; cap++)
+	for (unsigned long cap = 0; cap < 64; cap++)
 		if ((keep & (UINT64_C(1) << cap)) &&
 		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
 			return -errno;

@@ -129,7 +129,8 @@ int sys_getresgid(gid_t *r, gid_t *e, gid_t *s) REAL(int, getresgid(r, e, s))
 int sys_getgroups(int n, gid_t *g) REAL(int, getgroups(n, g))
 
 int sys_setrlimit(int r, const struct rlimit *l) { (void)r; (void)l; PRETEND(int, 0) }
-int sys_caps_apply(uint64_t keep) { (void)keep; PRETEND(int, 0) }
+int sys_caps_bound(uint64_t keep) { (void)keep; PRETEND(int, 0) }
+int sys_caps_apply(uint64_t keep, bool ambient) { (void)keep; (void)ambient; PRETEND(int, 0) }
 int sys_caps_read(uint64_t *e, uint64_t *p, uint64_t *i, uint64_t *b, uint64_t *a)
 {
 	*e = *p = *i = *b = *a = 0;

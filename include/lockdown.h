@@ -1,0 +1,63 @@
+/* lockdown.h - internals of the lockdown steps (lockdown*.c, landlock.c, seccomp*.c). */
+#ifndef USHER_LOCKDOWN_H
+#define USHER_LOCKDOWN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "plan.h"
+#include "usher.h"
+
+/* What usher itself may do, read once from its effective capabilities: a non-root
+ * usher (image USER, runAsNonRoot) skips what it cannot do and says so. */
+struct privilege {
+	bool setid;   /* CAP_SETUID and CAP_SETGID: can switch user */
+	bool setpcap; /* CAP_SETPCAP: can cut the bounding set, lock securebits */
+	bool chown;   /* CAP_CHOWN: can give files to the grader */
+};
+int privilege_read(struct privilege *p);
+
+/* lockdown_creds.c: steps 5-6 and their read-back. */
+int lockdown_identity(const struct usher_config *cfg, const struct privilege *priv,
+		      struct usher_report *rep);
+int lockdown_caps(const struct usher_config *cfg, const struct privilege *priv,
+		  struct usher_report *rep);
+int lockdown_verify(const struct usher_config *cfg, const struct privilege *priv,
+		    struct usher_report *rep);
+
+/* landlock.c */
+int landlock_probe(void); /* ABI version, 0 when unavailable (logged why at -v) */
+int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan,
+		   struct usher_report *rep);
+/* Create the --feedback files, owned by the grader, before any grader exists. */
+int feedback_prepare(const struct usher_config *cfg, struct usher_report *rep);
+
+/* seccomp.c: compile the profile into plan->bpf. */
+int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan,
+		    struct usher_report *rep);
+
+/* Landlock ABI constants, defined here because linux-libc-dev (6.1) predates ABI 4. */
+#define LL_CREATE_RULESET_VERSION (1U << 0)
+#define LL_RULE_PATH_BENEATH 1
+#define LL_FS_EXECUTE (1ULL << 0)
+#define LL_FS_WRITE_FILE (1ULL << 1)
+#define LL_FS_READ_FILE (1ULL << 2)
+#define LL_FS_READ_DIR (1ULL << 3)
+#define LL_FS_REMOVE_DIR (1ULL << 4)
+#define LL_FS_REMOVE_FILE (1ULL << 5)
+#define LL_FS_MAKE_CHAR (1ULL << 6)
+#define LL_FS_MAKE_DIR (1ULL << 7)
+#define LL_FS_MAKE_REG (1ULL << 8)
+#define LL_FS_MAKE_SOCK (1ULL << 9)
+#define LL_FS_MAKE_FIFO (1ULL << 10)
+#define LL_FS_MAKE_BLOCK (1ULL << 11)
+#define LL_FS_MAKE_SYM (1ULL << 12)
+#define LL_FS_REFER (1ULL << 13)     /* ABI 2 */
+#define LL_FS_TRUNCATE (1ULL << 14)  /* ABI 3 */
+#define LL_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#define LL_NET_BIND_TCP (1ULL << 0)  /* ABI 4 */
+#define LL_NET_CONNECT_TCP (1ULL << 1)
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
+#define LL_SCOPE_SIGNAL (1ULL << 1)
+
+#endif

@@ -1,0 +1,170 @@
+/* landlock.c - lockdown step 8, and the feedback files it lets the grader write.
+ *
+ * The ruleset handles every filesystem right the kernel's ABI knows, and grants:
+ *   /                          read files, list directories, execute
+ *   --writable directories     everything
+ *   --feedback files           write and truncate (created beforehand, owned by the
+ *                              grader: creating files in /shared is not granted)
+ *   a few devices              write (and ioctl): /dev/null, /dev/tty, ...
+ * With ABI >= 4 and no --allow-network, TCP bind and connect are handled with no rule:
+ * denied. With ABI >= 6, signals and abstract unix sockets are scoped: the grader
+ * cannot signal or connect to anything outside its own domain, PID 1 included.
+ *
+ * ENOSYS, EOPNOTSUPP and EPERM from landlock_create_ruleset all mean "no Landlock":
+ * an old kernel, Landlock not enabled at boot, or a runtime seccomp profile that
+ * predates it (Docker before 20.10.18 answers ENOSYS through runc's stub).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lockdown.h"
+#include "log.h"
+#include "sys.h"
+
+struct ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net; /* ABI 4 */
+	uint64_t scoped;             /* ABI 6 */
+};
+
+struct path_beneath {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+
+#define FILE_RIGHTS (LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV)
+
+/* Devices graders legitimately open for writing. */
+static const char *const devices[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx",
+};
+
+static uint64_t fs_rights(int abi)
+{
+	uint64_t r = (LL_FS_MAKE_SYM << 1) - 1; /* ABI 1: EXECUTE .. MAKE_SYM */
+	if (abi >= 2)
+		r |= LL_FS_REFER;
+	if (abi >= 3)
+		r |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		r |= LL_FS_IOCTL_DEV;
+	return r;
+}
+
+int landlock_probe(void)
+{
+	int abi = sys_landlock_create_ruleset(NULL, 0, LL_CREATE_RULESET_VERSION);
+	if (abi == -ENOSYS || abi == -EOPNOTSUPP || abi == -EPERM) {
+		log_verbose("landlock: unavailable: %s", strerror(-abi));
+		return 0;
+	}
+	return abi < 0 ? 0 : abi;
+}
+
+/* Grant `rights` beneath `path`; a path that does not exist is skipped. */
+static int allow(int ruleset, const char *path, uint64_t rights, uint64_t handled,
+		 struct usher_report *rep)
+{
+	struct stat st;
+	int fd = sys_openat(AT_FDCWD, path, O_PATH, 0), rc;
+	if (fd == -ENOENT || fd == -ENOTDIR || fd == -EACCES) {
+		log_verbose("landlock: %s: skipped: %s", path, strerror(-fd));
+		return 0;
+	}
+	if (fd < 0)
+		return report_fail(rep, "landlock", -fd, "open %s", path);
+	if ((rc = sys_fstat(fd, &st)) < 0) {
+		sys_close(fd);
+		return report_fail(rep, "landlock", -rc, "fstat %s", path);
+	}
+	struct path_beneath pb = {.allowed_access = rights & handled, .parent_fd = fd};
+	if (!S_ISDIR(st.st_mode))
+		pb.allowed_access &= FILE_RIGHTS; /* only these make sense on a file */
+	rc = sys_landlock_add_rule(ruleset, LL_RULE_PATH_BENEATH, &pb, 0);
+	sys_close(fd);
+	if (rc < 0)
+		return report_fail(rep, "landlock", -rc, "landlock_add_rule %s", path);
+	return 0;
+}
+
+static int add_rules(const struct usher_config *cfg, int ruleset, uint64_t handled,
+		     struct usher_report *rep)
+{
+	int rc = allow(ruleset, "/", LL_FS_READ_FILE | LL_FS_READ_DIR | LL_FS_EXECUTE, handled, rep);
+	for (size_t i = 0; rc == 0 && i < cfg->writable.n; i++)
+		rc = allow(ruleset, cfg->writable.v[i], handled, handled, rep);
+	for (size_t i = 0; rc == 0 && i < cfg->feedback.n; i++)
+		rc = allow(ruleset, cfg->feedback.v[i], LL_FS_WRITE_FILE | LL_FS_TRUNCATE, handled, rep);
+	for (size_t i = 0; rc == 0 && i < sizeof devices / sizeof devices[0]; i++)
+		rc = allow(ruleset, devices[i], LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_IOCTL_DEV,
+			   handled, rep);
+	/* Pseudo-terminals of `docker run -t` live under /dev/pts. */
+	if (rc == 0)
+		rc = allow(ruleset, "/dev/pts", LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_IOCTL_DEV,
+			   handled, rep);
+	return rc;
+}
+
+int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan,
+		   struct usher_report *rep)
+{
+	int abi = plan->landlock_abi, rc;
+	if (cfg->landlock == LANDLOCK_OFF)
+		return 0;
+	if (abi <= 0) {
+		if (cfg->landlock == LANDLOCK_REQUIRE)
+			return report_fail(rep, "landlock", ENOSYS, "--landlock require: Landlock is unavailable");
+		return 0; /* logged once by plan_build */
+	}
+	struct ruleset_attr attr = {.handled_access_fs = fs_rights(abi)};
+	size_t size = sizeof attr.handled_access_fs;
+	if (abi >= 4) {
+		size = offsetof(struct ruleset_attr, scoped);
+		if (!cfg->allow_network)
+			attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+	}
+	if (abi >= 6) {
+		size = sizeof attr;
+		attr.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
+	}
+	int ruleset = sys_landlock_create_ruleset(&attr, size, 0);
+	if (ruleset < 0)
+		return report_fail(rep, "landlock", -ruleset, "landlock_create_ruleset (ABI %d)", abi);
+	rc = add_rules(cfg, ruleset, attr.handled_access_fs, rep);
+	if (rc == 0 && (rc = sys_landlock_restrict_self(ruleset, 0)) < 0)
+		rc = report_fail(rep, "landlock", -rc, "landlock_restrict_self");
+	sys_close(ruleset);
+	if (rc == 0)
+		rep->lockdown.landlock_abi = abi;
+	return rc;
+}
+
+int feedback_prepare(const struct usher_config *cfg, struct usher_report *rep)
+{
+	struct privilege priv = {0};
+	privilege_read(&priv);
+	for (size_t i = 0; i < cfg->feedback.n; i++) {
+		const char *path = cfg->feedback.v[i];
+		/* O_NOFOLLOW: a symlink planted at a feedback path must not make usher
+		 * hand some other file to the grader. */
+		int fd = sys_openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0644);
+		if (fd == -ENOENT || fd == -EROFS || fd == -EACCES) {
+			log_verbose("feedback %s: not created: %s", path, strerror(-fd));
+			continue;
+		}
+		if (fd < 0)
+			return report_fail(rep, "feedback", -fd, "create %s", path);
+		struct stat st;
+		int rc = sys_fstat(fd, &st);
+		if (rc == 0 && !S_ISREG(st.st_mode))
+			rc = -EINVAL;
+		if (rc == 0 && priv.chown && (st.st_uid != cfg->uid || st.st_gid != cfg->gid))
+			rc = sys_fchown(fd, cfg->uid, cfg->gid);
+		sys_close(fd);
+		if (rc < 0)
+			return report_fail(rep, "feedback", -rc, "give %s to uid %u", path, cfg->uid);
+	}
+	return 0;
+}
