@@ -57,8 +57,11 @@ int lockdown_identity(const struct usher_config *cfg, const struct privilege *pr
 		      struct usher_report *rep)
 {
 	int rc;
-	uid_t uid = getuid();
-	gid_t gid = getgid();
+	uid_t uid, euid, suid;
+	gid_t gid, egid, sgid;
+
+	if ((rc = sys_getresuid(&uid, &euid, &suid)) < 0 || (rc = sys_getresgid(&gid, &egid, &sgid)) < 0)
+		return report_fail(rep, "uid", -rc, "read ids");
 
 	if (priv->setpcap) {
 		if ((rc = sys_caps_bound(cfg->keep_caps)) < 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -32,6 +33,7 @@ static char trace[MAX_CALLS * 24];
 void fake_reset(void)
 {
 	ncalls = nfaults = 0;
+	fake_ignore(NULL);
 	trace[0] = '\0';
 }
 
@@ -78,6 +80,38 @@ static int enter(const char *name)
 	return 0;
 }
 
+/* Credentials are state: what the fake setresuid sets, the fake getresuid reads back,
+ * so the lockdown's read-back step sees a consistent (pretend) kernel. */
+static struct {
+	uid_t uid;
+	gid_t gid;
+	int ngroups;
+	uint64_t eff, prm, inh, bnd, amb;
+	int nnp;
+} cred;
+
+static const char *ignored; /* a call that reports success and changes nothing */
+
+void fake_ignore(const char *name) { ignored = name; }
+
+/* Like enter(), plus "succeed without effect" for the ignored call. */
+#define STATEFUL                                                                       \
+	int f_ = enter(__func__);                                                      \
+	if (f_)                                                                        \
+		return f_;                                                             \
+	if (ignored && !strcmp(ignored, __func__))                                     \
+		return 0;
+
+void fake_set_creds(uid_t uid, gid_t gid, int ngroups, uint64_t caps)
+{
+	cred.uid = uid;
+	cred.gid = gid;
+	cred.ngroups = ngroups;
+	cred.eff = cred.prm = cred.bnd = caps;
+	cred.inh = cred.amb = 0;
+	cred.nnp = 0;
+}
+
 #define NEG(expr) ({ __typeof__(expr) r_ = (expr); r_ < 0 ? -(__typeof__(expr))errno : r_; })
 /* A call that reaches the kernel unless a fault is injected. */
 #define REAL(type, expr) { int f_ = enter(__func__); if (f_) return (type)f_; return NEG(expr); }
@@ -119,25 +153,45 @@ pid_t sys_wait4(pid_t p, int *st, int o, struct rusage *r) { (void)o; (void)r; i
 int sys_kill(pid_t p, int s) { (void)p; (void)s; PRETEND(int, 0) }
 pid_t sys_setsid(void) PRETEND(pid_t, 4242)
 int sys_prctl(int o, unsigned long a, unsigned long b, unsigned long c, unsigned long d)
-{ (void)o; (void)a; (void)b; (void)c; (void)d; PRETEND(int, 0) }
-
-int sys_setgroups(size_t n, const gid_t *g) { (void)n; (void)g; PRETEND(int, 0) }
-int sys_setresgid(gid_t r, gid_t e, gid_t s) { (void)r; (void)e; (void)s; PRETEND(int, 0) }
-int sys_setresuid(uid_t r, uid_t e, uid_t s) { (void)r; (void)e; (void)s; PRETEND(int, 0) }
-int sys_getresuid(uid_t *r, uid_t *e, uid_t *s) REAL(int, getresuid(r, e, s))
-int sys_getresgid(gid_t *r, gid_t *e, gid_t *s) REAL(int, getresgid(r, e, s))
-int sys_getgroups(int n, gid_t *g) REAL(int, getgroups(n, g))
-
-int sys_setrlimit(int r, const struct rlimit *l) { (void)r; (void)l; PRETEND(int, 0) }
-int sys_caps_bound(uint64_t keep) { (void)keep; PRETEND(int, 0) }
-int sys_caps_apply(uint64_t keep, bool ambient) { (void)keep; (void)ambient; PRETEND(int, 0) }
-int sys_caps_read(uint64_t *e, uint64_t *p, uint64_t *i, uint64_t *b, uint64_t *a)
 {
-	*e = *p = *i = *b = *a = 0;
-	PRETEND(int, 0)
+	int f = enter(__func__);
+	(void)b; (void)c; (void)d;
+	if (f)
+		return f;
+	if (o == PR_SET_NO_NEW_PRIVS)
+		cred.nnp = (int)a;
+	return o == PR_GET_NO_NEW_PRIVS ? cred.nnp : 0;
 }
 
-int sys_landlock_create_ruleset(const void *a, size_t s, uint32_t f) { (void)a; (void)s; (void)f; PRETEND(int, -ENOSYS) }
+int sys_setgroups(size_t n, const gid_t *g) { (void)g; STATEFUL cred.ngroups = (int)n; return 0; }
+int sys_setresgid(gid_t r, gid_t e, gid_t s) { (void)e; (void)s; STATEFUL cred.gid = r; return 0; }
+int sys_setresuid(uid_t r, uid_t e, uid_t s) { (void)e; (void)s; STATEFUL cred.uid = r; return 0; }
+int sys_getresuid(uid_t *r, uid_t *e, uid_t *s) { int f = enter(__func__); if (f) return f; *r = *e = *s = cred.uid; return 0; }
+int sys_getresgid(gid_t *r, gid_t *e, gid_t *s) { int f = enter(__func__); if (f) return f; *r = *e = *s = cred.gid; return 0; }
+int sys_getgroups(int n, gid_t *g) { int f = enter(__func__); (void)n; (void)g; if (f) return f; return cred.ngroups; }
+
+int sys_setrlimit(int r, const struct rlimit *l) { (void)r; (void)l; PRETEND(int, 0) }
+int sys_caps_bound(uint64_t keep) { STATEFUL cred.bnd &= keep; return 0; }
+int sys_caps_apply(uint64_t keep, bool ambient)
+{
+	STATEFUL
+	cred.eff = cred.prm = cred.inh = keep;
+	if (ambient)
+		cred.amb = keep;
+	return 0;
+}
+int sys_caps_read(uint64_t *e, uint64_t *p, uint64_t *i, uint64_t *b, uint64_t *a)
+{
+	int f = enter(__func__);
+	if (f)
+		return f;
+	*e = cred.eff, *p = cred.prm, *i = cred.inh, *b = cred.bnd, *a = cred.amb;
+	return 0;
+}
+
+/* The probe (NULL attr) says "no Landlock"; a real ruleset request gets an fd that
+ * only sys_close (harmlessly, EBADF) will ever see. */
+int sys_landlock_create_ruleset(const void *a, size_t s, uint32_t f) { (void)s; (void)f; PRETEND(int, a ? 999 : -ENOSYS) }
 int sys_landlock_add_rule(int r, int t, const void *a, uint32_t f) { (void)r; (void)t; (void)a; (void)f; PRETEND(int, 0) }
 int sys_landlock_restrict_self(int r, uint32_t f) { (void)r; (void)f; PRETEND(int, 0) }
 int sys_seccomp_attach(const struct sock_fprog *p, unsigned f) { (void)p; (void)f; PRETEND(int, 0) }

@@ -16,6 +16,8 @@
 #define USHER_SYS_FAKE_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 void fake_reset(void);
 /* The nth call (1-based; 0 = every call) of `name` fails with -err. */
@@ -26,5 +28,10 @@ int fake_count(const char *name);
 const char *fake_trace(void);
 /* Position of the first call of `name` in the trace, -1 if none: for order checks. */
 int fake_index(const char *name);
+/* The pretend kernel's credentials: ids, number of supplementary groups, and the
+ * effective/permitted/bounding capability sets (inheritable and ambient start empty). */
+/* `name` reports success but changes nothing: a kernel that lies, for read-back tests. */
+void fake_ignore(const char *name);
+void fake_set_creds(uid_t uid, gid_t gid, int ngroups, uint64_t caps);
 
 #endif

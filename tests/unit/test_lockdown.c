@@ -1,0 +1,176 @@
+/* test_lockdown.c - the lockdown runs SPEC's steps in order, and every step fails
+ * closed: when one fails, lockdown() fails with that step named, and no later step
+ * (let alone the exec) happens. Through the fake seam: nothing here drops real
+ * privileges. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "plan.h"
+#include "stages.h"
+#include "sys_fake.h"
+
+#define ALL_CAPS UINT64_C(0x1ffffffffff)
+
+static struct usher_config cfg;
+static struct usher_report rep;
+static struct usher_plan plan;
+static struct sock_filter insn[1];
+
+static int setup(void **state)
+{
+	char *argv[] = {(char *)"usher", (char *)"--", (char *)"/grader", NULL};
+	char *envp[] = {NULL};
+	(void)state;
+	config_free(&cfg);
+	assert_int_equal(config_load(3, argv, envp, &cfg, &rep), 0);
+	memset(&rep, 0, sizeof rep);
+	plan = (struct usher_plan){.bpf = insn, .bpf_len = 1, .seccomp_name = "default",
+				   .landlock_abi = 6, .report_fd = -1, .result_dirfd = -1};
+	fake_reset();
+	fake_set_creds(0, 0, 3, ALL_CAPS); /* root with every capability and 3 groups */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	config_free(&cfg);
+	return 0;
+}
+
+/* The calls that make each SPEC step, in SPEC order (bounding set and securebits
+ * belong to the identity change; see lockdown_creds.c). */
+static const char *const order[] = {
+	"sys_close_range", "sys_setsid", "sys_setrlimit", "sys_caps_bound", "sys_setgroups",
+	"sys_setresgid", "sys_setresuid", "sys_caps_apply", "sys_getgroups",
+	"sys_landlock_create_ruleset", "sys_landlock_restrict_self", "sys_seccomp_attach",
+};
+
+static void steps_in_order(void **state)
+{
+	(void)state;
+	assert_int_equal(lockdown(&cfg, &plan, &rep), 0);
+	for (size_t i = 0; i + 1 < sizeof order / sizeof order[0]; i++) {
+		int a = fake_index(order[i]), b = fake_index(order[i + 1]);
+		if (a < 0 || b < 0 || a >= b)
+			fail_msg("%s (%d) must come before %s (%d): %s", order[i], a, order[i + 1], b,
+				 fake_trace());
+	}
+	assert_true(rep.lockdown.applied);
+	assert_int_equal(rep.lockdown.uid, 65534);
+	assert_int_equal(rep.lockdown.caps, 0);
+	assert_true(rep.lockdown.no_new_privs);
+	assert_int_equal(rep.lockdown.landlock_abi, 6);
+	assert_int_equal(fake_count("sys_execve"), 0);
+}
+
+/* Each failable call, the step the result must name, and the call that must then
+ * never happen (the next step's). */
+static const struct {
+	const char *call;
+	int nth;
+	const char *step;
+} faults[] = {
+	{"sys_caps_read", 1, "caps"},           {"sys_close_range", 1, "fds"},
+	{"sys_setsid", 1, "setsid"},            {"sys_setrlimit", 1, "rlimit"},
+	{"sys_setrlimit", 3, "rlimit"},         {"sys_caps_bound", 1, "caps"},
+	{"sys_prctl", 1, "securebits"},         {"sys_setgroups", 1, "groups"},
+	{"sys_setresgid", 1, "gid"},            {"sys_setresuid", 1, "uid"},
+	{"sys_caps_apply", 1, "caps"},          {"sys_prctl", 2, "no_new_privs"},
+	{"sys_getresuid", 1, "uid"},            {"sys_getresuid", 2, "verify"},
+	{"sys_getgroups", 1, "verify"},         {"sys_caps_read", 2, "verify"},
+	{"sys_landlock_create_ruleset", 1, "landlock"},
+	{"sys_landlock_add_rule", 1, "landlock"},
+	{"sys_landlock_restrict_self", 1, "landlock"},
+	{"sys_seccomp_attach", 1, "seccomp"},
+};
+
+static void every_step_fails_closed(void **state)
+{
+	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+		setup(state);
+		fake_fail(faults[i].call, faults[i].nth, EPERM);
+		int rc = lockdown(&cfg, &plan, &rep);
+		if (rc >= 0)
+			fail_msg("%s #%d failing: lockdown succeeded: %s", faults[i].call, faults[i].nth,
+				 fake_trace());
+		assert_string_equal(rep.error.step, faults[i].step);
+		assert_false(rep.lockdown.applied);
+		/* Nothing after the failed call: the seccomp attach is the last step, so it
+		 * only happened if the failure was in it. */
+		if (strcmp(faults[i].call, "sys_seccomp_attach"))
+			assert_int_equal(fake_count("sys_seccomp_attach"), 0);
+		assert_int_equal(fake_count("sys_execve"), 0);
+	}
+}
+
+/* A read-back that disagrees with the plan stops the lockdown before the exec. */
+static void verify_catches_a_lying_kernel(void **state)
+{
+	static const struct { const char *call; } lies[] = {
+		{"sys_setresuid"}, {"sys_setresgid"}, {"sys_setgroups"}, {"sys_caps_apply"},
+		{"sys_caps_bound"},
+	};
+	for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
+		setup(state);
+		fake_ignore(lies[i].call);
+		if (lockdown(&cfg, &plan, &rep) >= 0)
+			fail_msg("%s changed nothing, yet lockdown succeeded", lies[i].call);
+		assert_string_equal(rep.error.step, "verify");
+		assert_int_equal(fake_count("sys_landlock_restrict_self"), 0);
+		assert_int_equal(fake_count("sys_seccomp_attach"), 0);
+	}
+}
+
+/* A non-root usher: identity skipped with a warning when not asked for, fatal when
+ * --user was explicit. */
+static void non_root(void **state)
+{
+	(void)state;
+	fake_set_creds(1000, 1000, 0, 0);
+	cfg.uid = 1000;
+	cfg.gid = 1000;
+	assert_int_equal(lockdown(&cfg, &plan, &rep), 0);
+	assert_int_equal(fake_count("sys_setresuid"), 0);
+	assert_int_equal(fake_count("sys_caps_bound"), 0);
+	setup(state);
+	fake_set_creds(1000, 1000, 0, 0);
+	cfg.user_explicit = true; /* --user 65534 asked for the impossible */
+	assert_true(lockdown(&cfg, &plan, &rep) < 0);
+	assert_string_equal(rep.error.step, "uid");
+	assert_int_equal(fake_count("sys_seccomp_attach"), 0);
+}
+
+static void landlock_require_without_landlock(void **state)
+{
+	(void)state;
+	cfg.landlock = LANDLOCK_REQUIRE;
+	plan.landlock_abi = 0;
+	assert_true(lockdown(&cfg, &plan, &rep) < 0);
+	assert_string_equal(rep.error.step, "landlock");
+	assert_int_equal(fake_count("sys_seccomp_attach"), 0);
+	setup(state);
+	cfg.landlock = LANDLOCK_AUTO;
+	plan.landlock_abi = 0;
+	assert_int_equal(lockdown(&cfg, &plan, &rep), 0);
+	assert_int_equal(rep.lockdown.landlock_abi, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(steps_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_step_fails_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(verify_catches_a_lying_kernel, setup, teardown),
+		cmocka_unit_test_setup_teardown(non_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(landlock_require_without_landlock, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
