@@ -28,6 +28,8 @@ struct itimerspec;
 /* --- files --- */
 int sys_openat(int dirfd, const char *path, int flags, mode_t mode);
 int sys_close(int fd);
+/* openat2(2) with RESOLVE_* flags: the kernel resolves `path` and refuses to leave dirfd. */
+int sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve);
 ssize_t sys_read(int fd, void *buf, size_t len);
 ssize_t sys_write(int fd, const void *buf, size_t len);
 int sys_fstat(int fd, struct stat *st);

@@ -155,6 +155,10 @@ struct usher_report {
 	} grader;
 
 	int64_t wait_ms; /* -1: no wait happened */
+	struct {
+		bool has_files, has_bytes; /* the ready marker's optional files=/bytes= lines */
+		uint64_t files, bytes;
+	} manifest;
 	char sidecar_reason[256];
 
 	struct {

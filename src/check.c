@@ -1,10 +1,207 @@
-/* check.c - PLACEHOLDER (foundation): the handoff issue implements the checks. */
+/* check.c - the submission checks (SPEC.md "Submission checks").
+ *
+ * Everything goes through file descriptors: each entry is looked at with fstatat
+ * (AT_SYMLINK_NOFOLLOW), opened with O_NOFOLLOW, and fstat'ed again on the fd, whose
+ * device and inode must match: a path is never trusted twice. Accepted: regular files
+ * (one link only: chown on a hard link would change a file outside DIR), directories,
+ * and symlinks whose target the kernel resolves inside DIR (openat2 RESOLVE_BENEATH from
+ * DIR's fd; a lexical check is fooled by `b -> .` plus `d/a -> ../b/..`). Rejected:
+ * FIFOs, sockets, devices, absolute or escaping or dangling symlinks, the limits.
+ *
+ * Afterwards the grader can read and traverse everything and modify nothing: as root,
+ * owner root:root, directories 0755, files 0644 (0755 when any x bit was set),
+ * setuid/setgid/sticky cleared. Not as root: the modes are only checked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "handoff.h"
+#include "lockdown.h"
 #include "log.h"
 #include "stages.h"
+#include "sys.h"
+
+#ifndef RESOLVE_BENEATH
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_BENEATH 0x08
+#endif
+
+struct walk {
+	const struct usher_config *cfg;
+	struct usher_report *rep;
+	int root;   /* DIR's fd */
+	bool owner; /* usher may chown (root) */
+	uint64_t entries, files, bytes;
+};
+
+static int reject(struct walk *w, const char *rel, const char *rule)
+{
+	report_fail(w->rep, "check", 0, "submission rejected: %s: %s", *rel ? rel : ".", rule);
+	return -USHER_E_REJECT;
+}
+
+/* Make an entry readable (and traversable) by the grader and writable by nobody. */
+static int normalise(struct walk *w, int fd, const struct stat *st, const char *rel)
+{
+	mode_t want = S_ISDIR(st->st_mode) || (st->st_mode & 0111) ? 0755 : 0644;
+	int rc = 0;
+	if (w->owner) {
+		if ((st->st_uid != 0 || st->st_gid != 0) && (rc = sys_fchown(fd, 0, 0)) < 0)
+			return report_fail(w->rep, "check", -rc, "chown %s/%s", w->cfg->submission, rel);
+		if ((st->st_mode & 07777) != want && (rc = sys_fchmod(fd, want)) < 0)
+			return report_fail(w->rep, "check", -rc, "chmod %s/%s", w->cfg->submission, rel);
+		return 0;
+	}
+	/* Not root: the grader is usher's own uid. Setuid/setgid bits still go; what the
+	 * grader owns it could make writable again, which only root can prevent. */
+	if ((st->st_mode & 07000) && (rc = sys_fchmod(fd, st->st_mode & 0777)) < 0)
+		return report_fail(w->rep, "check", -rc, "chmod %s/%s", w->cfg->submission, rel);
+	if (st->st_uid != w->cfg->uid && !(st->st_mode & 04))
+		return reject(w, rel, "not readable by the grader (usher is not root and cannot fix it)");
+	return 0;
+}
+
+static int walk_dir(struct walk *w, int dirfd, const char *rel, unsigned depth);
+
+static int entry(struct walk *w, int dirfd, const char *name, const char *rel, unsigned depth)
+{
+	struct stat st, fst;
+	int rc = sys_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
+	if (rc < 0)
+		return report_fail(w->rep, "check", -rc, "stat %s/%s", w->cfg->submission, rel);
+	if (++w->entries > w->cfg->max_files)
+		return reject(w, rel, "more entries than --max-files");
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = sys_readlinkat(dirfd, name, target, sizeof target - 1);
+		if (n < 0)
+			return report_fail(w->rep, "check", (int)-n, "readlink %s/%s", w->cfg->submission, rel);
+		target[n] = '\0';
+		if (target[0] == '/')
+			return reject(w, rel, "symlink with an absolute target");
+		int fd = sys_openat2(w->root, rel, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+		if (fd == -EXDEV)
+			return reject(w, rel, "symlink that leads out of the submission");
+		if (fd == -ELOOP)
+			return reject(w, rel, "symlink loop");
+		if (fd == -ENOENT || fd == -ENOTDIR)
+			return reject(w, rel, "dangling symlink");
+		if (fd < 0)
+			return report_fail(w->rep, "check", -fd, "resolve %s/%s", w->cfg->submission, rel);
+		sys_close(fd);
+		w->files++;
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return reject(w, rel, S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ? "socket" : "device node");
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+		return reject(w, rel, "hard link (a file with more than one name)");
+	/* O_NONBLOCK|O_NOCTTY: if the entry was swapped for a FIFO or a tty since the
+	 * fstatat, opening it must not hang or adopt it; the inode check then rejects it. */
+	int fd = sys_openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+					 (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0), 0);
+	if (fd < 0)
+		return report_fail(w->rep, "check", -fd, "open %s/%s", w->cfg->submission, rel);
+	if ((rc = sys_fstat(fd, &fst)) < 0 || fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
+		sys_close(fd);
+		return rc < 0 ? report_fail(w->rep, "check", -rc, "fstat %s/%s", w->cfg->submission, rel)
+			      : reject(w, rel, "changed while being checked");
+	}
+	rc = normalise(w, fd, &fst, rel);
+	if (rc == 0 && S_ISDIR(fst.st_mode)) {
+		rc = walk_dir(w, fd, rel, depth + 1);
+	} else if (rc == 0) {
+		w->files++;
+		w->bytes += (uint64_t)fst.st_size;
+		if (w->bytes > w->cfg->max_bytes)
+			rc = reject(w, rel, "more bytes than --max-bytes");
+	}
+	sys_close(fd);
+	return rc;
+}
+
+static int walk_dir(struct walk *w, int dirfd, const char *rel, unsigned depth)
+{
+	char buf[8192];
+	ssize_t n;
+	if (depth > w->cfg->max_depth)
+		return reject(w, rel, "nested deeper than --max-depth");
+	while ((n = sys_getdents64(dirfd, buf, sizeof buf)) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			/* struct linux_dirent64: ino, off, reclen, type, name */
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof reclen);
+			const char *name = buf + off + 19;
+			off += reclen;
+			if (!strcmp(name, ".") || !strcmp(name, ".."))
+				continue;
+			char path[4096];
+			if (snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", name) >= (int)sizeof path)
+				return reject(w, rel, "path longer than 4095 bytes");
+			int rc = entry(w, dirfd, name, path, depth);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	if (n < 0)
+		return report_fail(w->rep, "check", (int)-n, "read directory %s/%s", w->cfg->submission, rel);
+	return 0;
+}
+
+static int verify_manifest(struct walk *w)
+{
+	const struct usher_report *rep = w->rep;
+	char why[128];
+	if (rep->manifest.has_files && rep->manifest.files != w->files) {
+		snprintf(why, sizeof why, "the ready marker says files=%llu, found %llu",
+			 (unsigned long long)rep->manifest.files, (unsigned long long)w->files);
+		return reject(w, "", why);
+	}
+	if (rep->manifest.has_bytes && rep->manifest.bytes != w->bytes) {
+		snprintf(why, sizeof why, "the ready marker says bytes=%llu, found %llu",
+			 (unsigned long long)rep->manifest.bytes, (unsigned long long)w->bytes);
+		return reject(w, "", why);
+	}
+	return 0;
+}
 
 int check_submission(const struct usher_config *cfg, struct usher_report *rep)
 {
-	(void)rep;
-	log_warn("check %s: submission checks are not implemented yet", cfg->submission);
+	struct privilege priv = {0};
+	struct walk w = {.cfg = cfg, .rep = rep};
+	struct stat st;
+	int rc;
+
+	privilege_read(&priv);
+	w.owner = priv.chown;
+	/* DIR itself: a real directory, never followed through a symlink. */
+	w.root = sys_openat(AT_FDCWD, cfg->submission, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (w.root == -ENOENT)
+		return reject(&w, "", "the submission directory does not exist");
+	if (w.root == -ENOTDIR || w.root == -ELOOP)
+		return reject(&w, "", "not a directory (a symlink or a file)");
+	if (w.root < 0)
+		return report_fail(rep, "check", -w.root, "open %s", cfg->submission);
+	if ((rc = sys_fstat(w.root, &st)) < 0)
+		rc = report_fail(rep, "check", -rc, "fstat %s", cfg->submission);
+	else if ((rc = normalise(&w, w.root, &st, "")) == 0 && (rc = walk_dir(&w, w.root, "", 0)) == 0)
+		rc = verify_manifest(&w);
+	sys_close(w.root);
+	if (rc < 0)
+		return rc;
+	if (!priv.chown)
+		log_warn("check: usher is not root: the submission stays owned by its uploader");
+	rep->submission.checked = true;
+	rep->submission.files = w.files;
+	rep->submission.bytes = w.bytes;
+	if (rep->wait_ms >= 0)
+		log_info("submission ready after %.2f s: %llu files, %.1f KiB", (double)rep->wait_ms / 1000,
+			 (unsigned long long)w.files, (double)w.bytes / 1024);
+	else
+		log_info("submission checked: %llu files, %.1f KiB", (unsigned long long)w.files,
+			 (double)w.bytes / 1024);
 	return 0;
 }

@@ -75,6 +75,8 @@ static enum usher_status after_wait(int rc, const struct usher_report *rep)
 		return ST_WAIT_TIMEOUT;
 	if (rc == -USHER_E_SIDECAR)
 		return ST_SIDECAR_FAILED;
+	if (rc == -USHER_E_REJECT) /* a marker that is not a file, or a malformed manifest */
+		return ST_REJECTED;
 	return rc == -USHER_E_SIGNAL && rep->signal ? ST_SIGNALED : ST_SETUP_FAILED;
 }
 

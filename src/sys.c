@@ -28,6 +28,11 @@ int sys_openat(int dirfd, const char *path, int flags, mode_t mode)
 	return NEG(openat(dirfd, path, flags | O_CLOEXEC, mode));
 }
 int sys_close(int fd) { return NEG(close(fd)); }
+int sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
+{
+	struct { uint64_t flags, mode, resolve; } how = {(uint64_t)(flags | O_CLOEXEC), 0, resolve};
+	return NEG((int)syscall(437 /* SYS_openat2 */, dirfd, path, &how, sizeof how));
+}
 ssize_t sys_read(int fd, void *buf, size_t len) { return NEG(read(fd, buf, len)); }
 ssize_t sys_write(int fd, const void *buf, size_t len) { return NEG(write(fd, buf, len)); }
 int sys_fstat(int fd, struct stat *st) { return NEG(fstat(fd, st)); }

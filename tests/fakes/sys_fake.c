@@ -120,6 +120,11 @@ void fake_set_creds(uid_t uid, gid_t gid, int ngroups, uint64_t caps)
 
 int sys_openat(int d, const char *p, int fl, mode_t m) REAL(int, openat(d, p, fl | O_CLOEXEC, m))
 int sys_close(int fd) REAL(int, close(fd))
+int sys_openat2(int d, const char *p, int fl, uint64_t r)
+{
+	struct { uint64_t flags, mode, resolve; } how = {(uint64_t)(fl | O_CLOEXEC), 0, r};
+	REAL(int, (int)syscall(437, d, p, &how, sizeof how))
+}
 ssize_t sys_read(int fd, void *b, size_t n) REAL(ssize_t, read(fd, b, n))
 ssize_t sys_write(int fd, const void *b, size_t n) REAL(ssize_t, write(fd, b, n))
 int sys_fstat(int fd, struct stat *st) REAL(int, fstat(fd, st))

@@ -1,0 +1,15 @@
+/* handoff.h - internals of the handoff: the ready marker's manifest (wait.c, deliver.c)
+ * and the walk shared by the check and deliver. */
+#ifndef USHER_HANDOFF_H
+#define USHER_HANDOFF_H
+
+#include <stddef.h>
+
+#include "usher.h"
+
+/* The ready marker's text: optional `files=N` and `bytes=N` lines; blank lines and
+ * `#` comments are ignored, and so are unknown keys (later versions of the protocol
+ * may add some). A malformed value, or a key given twice, is -EINVAL with why[]. */
+int manifest_parse(const char *text, size_t len, struct usher_report *rep, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# The handoff on the host with the real binary: the wait (timings, late directories,
+# polling, timeout, failed marker, signals), the manifest, every rejection rule, and
+# `usher deliver`. "Never early": each grader checks that the sidecar's last file is
+# there and that the marker exists when it starts.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/result.sh"
+top=$(cd "$here/../.." && pwd)
+usher=${USHER:-$top/build/usher}
+probe=$top/build/probe
+tmp=$(tap_tmpdir)
+lock=(--seccomp none --landlock off) # the lockdown has its own tests; keep these fast
+n=0
+
+# A fresh shared directory per case.
+fresh() { n=$((n + 1)); d=$tmp/c$n; mkdir -p "$d"; sub=$d/shared/submission; }
+# The grader: succeed only if the drop is complete.
+grader() { echo "[ -e $sub.ready ] && [ \"\$(cat $sub/last.txt 2>/dev/null)\" = last ] || exit 99"; }
+sidecar() { # DELAY: write the files, then publish the marker by rename
+	sleep "$1"
+	mkdir -p "$sub"
+	echo 'print(42)' >"$sub/main.py"
+	echo last >"$sub/last.txt"
+	printf 'files=2\nbytes=15\n' >"$d/shared/.m.tmp"
+	mv "$d/shared/.m.tmp" "$sub.ready"
+}
+shim() { "$usher" -q "${lock[@]}" --submission "$sub" "$@"; }
+
+for delay in before 0 0.05 2; do
+	fresh
+	if [ "$delay" = before ]; then sidecar 0; else sidecar "$delay" & fi
+	start=$(date +%s%N)
+	shim --wait-timeout 20 --result "$d/r.json" -- /bin/sh -c "$(grader)" 2>/dev/null
+	rc=$?
+	wait
+	tap_is "$rc" 0 "marker $delay${delay#before} s after the start: grading starts, not early"
+	[ "$delay" = 2 ] && tap_ok "... the 2 s wait took about 2 s" \
+		test $((($(date +%s%N) - start) / 1000000)) -lt 5000
+done
+result_valid "$d/r.json" "the result of a waited handoff is schema-valid"
+tap_ok "... and records wait_ms and the submission" jq -e '.wait_ms >= 1500 and .submission.files == 2 and .submission.bytes == 15' "$d/r.json"
+
+fresh # the whole shared directory is created late
+(sleep 0.3; mkdir -p "$d/shared"; sleep 0.2; sidecar 0) &
+shim --wait-timeout 20 -- /bin/sh -c "$(grader)" 2>/dev/null
+tap_is "$?" 0 "the parent directory created late: seen"
+wait
+fresh
+rm -rf "$d"
+(sleep 0.3; mkdir -p "$d"; sleep 0.2; sidecar 0) &
+shim --wait-timeout 20 -- /bin/sh -c "$(grader)" 2>/dev/null
+tap_is "$?" 0 "the grandparent created late: seen"
+wait
+
+fresh
+sidecar 0.3 &
+shim --wait-poll --wait-timeout 20 -- /bin/sh -c "$(grader)" 2>/dev/null
+tap_is "$?" 0 "--wait-poll (no inotify): seen"
+wait
+
+fresh
+mkdir -p "$sub"
+start=$(date +%s%N)
+shim --wait-timeout 1 --result "$d/r.json" -- /bin/true 2>"$d/err"
+rc=$?
+took=$((($(date +%s%N) - start) / 1000000))
+tap_is "$rc" 75 "no marker: exit 75 at --wait-timeout"
+tap_ok "... on time (1 s asked, took $took ms)" test "$took" -ge 950 -a "$took" -lt 4000
+tap_like "$(cat "$d/err")" "no .*submission.ready after 1 s" "... with a clear line"
+tap_is "$(result_field "$d/r.json" .status)" wait_timeout "... result: wait_timeout"
+result_valid "$d/r.json" "... schema-valid"
+
+fresh
+mkdir -p "$sub"
+(sleep 0.2; echo "s3: NoSuchKey: submissions/42.zip" >"$d/shared/.f"; mv "$d/shared/.f" "$sub.failed") &
+start=$(date +%s%N)
+shim --wait-timeout 30 --result "$d/r.json" -- /bin/true 2>"$d/err"
+rc=$?
+tap_is "$rc" 75 "failed marker: exit 75"
+tap_ok "... at once" test $((($(date +%s%N) - start) / 1000000)) -lt 3000
+tap_like "$(cat "$d/err")" "NoSuchKey" "... the log carries the sidecar's reason"
+tap_is "$(result_field "$d/r.json" '.status + ": " + .sidecar_reason')" "sidecar_failed: s3: NoSuchKey: submissions/42.zip" "... and so does the result"
+result_valid "$d/r.json" "... schema-valid"
+wait
+
+fresh
+mkdir -p "$sub"
+"$usher" -q "${lock[@]}" --submission "$sub" --wait-timeout 30 --result "$d/r.json" -- /bin/true 2>/dev/null &
+pid=$! # usher itself, not a function's subshell
+sleep 0.3
+kill -TERM "$pid"
+wait "$pid"
+tap_is "$?" 143 "SIGTERM during the wait: 143, promptly"
+tap_is "$(result_field "$d/r.json" '.status')" signaled "... result: signaled (before the grader ran)"
+result_valid "$d/r.json" "... schema-valid"
+
+fresh
+mkdir -p "$sub"
+touch "$sub/.ready" "$sub/submission.ready"
+shim --wait-timeout 0.5 -- /bin/true 2>/dev/null
+tap_is "$?" 75 "a student's file named .ready inside DIR does not start grading"
+
+# Rejections: each rule, exit 65, the path relative to DIR and the rule named.
+rejected() { # DESC SETUP-COMMANDS WANT-REGEX [SHIM-ARGS]
+	fresh
+	mkdir -p "$sub"
+	echo ok >"$sub/ok.txt"
+	(cd "$sub" && eval "$2")
+	local err rc
+	err=$(shim --no-wait --result "$d/r.json" ${4:-} -- /bin/true 2>&1)
+	rc=$?
+	if [ "$rc" = 65 ] && [[ $err =~ $3 ]] && [ "$(result_field "$d/r.json" .status)" = rejected ]; then
+		tap_pass "rejected: $1"
+	else
+		tap_fail "rejected: $1" "rc=$rc err=$err"
+	fi
+}
+rejected "a FIFO" "mkfifo pipe" "pipe: FIFO"
+rejected "a socket" "python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind(\"sock\")'" "sock: socket"
+rejected "a device node" "mknod null c 1 3" "null: device node"
+rejected "an absolute symlink" "ln -s /etc/passwd pw" "pw: symlink with an absolute target"
+rejected "a symlink that climbs out" "mkdir d; ln -s ../../../../etc/passwd d/pw" "d/pw: symlink that leads out"
+rejected "the lexical-check trick (b -> . ; d/a -> ../b/..)" "ln -s . b; mkdir d; ln -s ../b/.. d/a" "d/a: symlink that leads out"
+rejected "a dangling symlink" "ln -s nowhere dangling" "dangling: dangling symlink"
+rejected "a symlink loop" "ln -s loop2 loop1; ln -s loop1 loop2" "loop[12]: symlink loop"
+rejected "a hard link" "ln ok.txt twin.txt" "(ok|twin).txt: hard link"
+rejected "--max-files" "touch a b c" "more entries than --max-files" "--max-files 3"
+rejected "--max-bytes" "head -c 2000 /dev/zero >big" "more bytes than --max-bytes" "--max-bytes 1K"
+rejected "--max-depth" "mkdir -p a/b/c/d" "a/b/c/d: nested deeper than --max-depth" "--max-depth 3"
+rejected "DIR is a symlink" "cd ..; mv submission real; ln -s real submission" "not a directory"
+rejected "DIR is missing (--no-wait)" "cd ..; rm -rf submission" "does not exist"
+fresh
+mkdir -p "$sub"
+echo 'x' >"$sub/a.txt"
+printf 'files=2\nbytes=2\n' >"$sub.ready"
+err=$(shim --wait-timeout 5 -- /bin/true 2>&1)
+tap_is "$?" 65 "a manifest that does not match: 65"
+tap_like "$err" "files=2, found 1" "... saying what differs"
+printf 'files=x\n' >"$sub.ready"
+shim --wait-timeout 5 -- /bin/true 2>/dev/null
+tap_is "$?" 65 "a malformed manifest: 65"
+
+# Normalisation: the grader can read everything and modify nothing.
+fresh
+mkdir -p "$sub/dir"
+echo 'secret' >"$sub/dir/f.py"
+cp "$probe" "$sub/tool"
+chmod 4777 "$sub/tool"
+chmod 0600 "$sub/dir/f.py"
+chown -R 1234:1234 "$sub"
+chmod 0700 "$sub/dir"
+shim --no-wait -- /bin/true 2>/dev/null
+tap_is "$(stat -c '%a %u:%g' "$sub/tool" "$sub/dir/f.py" "$sub/dir" "$sub" | tr '\n' ' ')" \
+	"755 0:0 644 0:0 755 0:0 755 0:0 " "root-owned, readable, setuid cleared, nothing writable by the grader"
+out=$("$usher" -q --no-wait --submission "$sub" -- /bin/sh -c "cat $sub/dir/f.py; echo x >>$sub/dir/f.py" 2>&1)
+tap_like "$out" "^secret" "the grader (nobody) reads a file that was 0600"
+tap_like "$out" "(Permission denied|Read-only)" "... and cannot write it"
+
+# usher deliver: a round trip, including 5,000 small files.
+fresh
+src=$d/src
+mkdir -p "$src/deep/er"
+for i in $(seq 5000); do echo "$i" >"$src/deep/f$i.txt"; done
+ln -s ../f1.txt "$src/deep/er/link"
+"$usher" deliver -q --to "$sub" "$src"
+tap_is "$?" 0 "usher deliver copies a tree of 5,000 files"
+tap_is "$(cat "$sub.ready" | tr '\n' ' ')" "files=5001 bytes=$((9 * 2 + 90 * 3 + 900 * 4 + 4001 * 5)) " "... and publishes files= and bytes="
+shim --wait-timeout 10 -- /bin/sh -c "[ -L $sub/deep/er/link ]" 2>/dev/null
+tap_is "$?" 0 "... which the shim verifies, symlink kept as a symlink"
+"$usher" deliver -q --to "$sub" --fail "fetch failed: 403"
+tap_is "$(cat "$sub.failed")" "fetch failed: 403" "usher deliver --fail publishes the reason"
+
+# 200 handoffs in a row with random marker timing: never early, never missed.
+bad=0
+for i in $(seq 200); do
+	fresh
+	sidecar "0.0$((RANDOM % 3))$((RANDOM % 10))" &
+	shim --wait-timeout 10 -- /bin/sh -c "$(grader)" 2>/dev/null || bad=$((bad + 1))
+	wait
+done
+tap_is "$bad" 0 "200 handoffs with random timing: none early, none missed"
+
+tap_done
