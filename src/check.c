@@ -179,6 +179,14 @@ int check_submission(const struct usher_config *cfg, struct usher_report *rep)
 	w.owner = priv.chown;
 	/* DIR itself: a real directory, never followed through a symlink. */
 	w.root = sys_openat(AT_FDCWD, cfg->submission, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (w.root == -ENOENT && cfg->no_wait) {
+		/* --no-wait with nothing delivered: graders that need no submission (and
+		 * `docker run --entrypoint usher IMAGE --no-wait -- CMD`) just run. After a
+		 * ready marker, a missing directory is a broken drop and is rejected. */
+		log_warn("check %s: no submission directory: the grader runs without one", cfg->submission);
+		rep->submission.checked = true;
+		return 0;
+	}
 	if (w.root == -ENOENT)
 		return reject(&w, "", "the submission directory does not exist");
 	if (w.root == -ENOTDIR || w.root == -ELOOP)

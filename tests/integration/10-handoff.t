@@ -130,7 +130,14 @@ rejected "--max-files" "touch a b c" "more entries than --max-files" "--max-file
 rejected "--max-bytes" "head -c 2000 /dev/zero >big" "more bytes than --max-bytes" "--max-bytes 1K"
 rejected "--max-depth" "mkdir -p a/b/c/d" "a/b/c/d: nested deeper than --max-depth" "--max-depth 3"
 rejected "DIR is a symlink" "cd ..; mv submission real; ln -s real submission" "not a directory"
-rejected "DIR is missing (--no-wait)" "cd ..; rm -rf submission" "does not exist"
+fresh
+mkdir -p "$d/shared"; printf '' >"$d/shared/submission.ready"
+err=$(shim --wait-timeout 5 -- /bin/true 2>&1)
+tap_is "$?" 65 "rejected: a ready marker but no submission directory"
+fresh
+shim --no-wait --result "$d/r.json" -- /bin/true 2>/dev/null
+tap_is "$?" 0 "--no-wait without a submission directory: the grader runs"
+tap_is "$(result_field "$d/r.json" '.submission.files')" 0 "... and the result says 0 files"
 fresh
 mkdir -p "$sub"
 echo 'x' >"$sub/a.txt"
