@@ -111,7 +111,8 @@ static int add(struct policy *p, const struct pol_rule *r)
 static int line_words(char *line, char **w, int max)
 {
 	int n = 0;
-	for (char *tok = strtok(line, " \t\r"); tok; tok = strtok(NULL, " \t\r")) {
+	char *save = NULL;
+	for (char *tok = strtok_r(line, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
 		if (n == max)
 			return -1;
 		w[n++] = tok;
