@@ -29,4 +29,18 @@ out=$(docker_run_usher usher-test/busybox -w /home -- --no-wait -- /bin/sh -c 'p
 tap_is "$out" "/home
 a b" "the working directory and the grader's argv are kept"
 
+# The distribution image: FROM scratch, only /usher/usher, built offline.
+ctx=$(tap_tmpdir)
+cp "$top/build/usher" "$ctx/usher"
+DOCKER_BUILDKIT=0 docker build -q -t usher-test/dist -f "$top/Dockerfile" "$ctx" >/dev/null 2>&1
+tap_is "$?" 0 "the distribution image (Dockerfile, FROM scratch) builds offline"
+tap_like "$(docker run --rm --network none usher-test/dist --version 2>&1)" '^usher [0-9.]+$' "... and runs usher"
+tap_is "$(docker image inspect -f '{{len .RootFS.Layers}}' usher-test/dist)" 1 "... one layer: the binary alone"
+
+# make install honours PREFIX and DESTDIR.
+dest=$(tap_tmpdir)
+make -s -C "$top" install PREFIX=/opt/u DESTDIR="$dest" >/dev/null
+tap_ok "make install PREFIX=/opt/u DESTDIR=...: binary and man page" \
+	test -x "$dest/opt/u/bin/usher" -a -f "$dest/opt/u/share/man/man1/usher.1"
+
 tap_done
