@@ -1,10 +1,209 @@
-/* doctor.c - PLACEHOLDER (foundation): the deployments issue implements usher doctor. */
+/* doctor.c - `usher doctor [--json]`: what this container lets usher enforce, and why
+ * not. Run it with the same image, user and runtime options as the grader. Exit 0 when
+ * the default policy can be fully enforced, 1 otherwise (main maps -ENOTSUP to 1).
+ *
+ * usher needs, as root: SETUID, SETGID (switch user), SETPCAP (bounding set,
+ * securebits), CHOWN, FOWNER, DAC_OVERRIDE (normalise the submission, create the
+ * feedback files), KILL (signal a grader of another uid). All are in Docker's and
+ * containerd's default set.
+ */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "json.h"
+#include "lockdown.h"
+#include "parse.h"
 #include "stages.h"
+#include "sys.h"
+
+static const unsigned needed_caps[] = {7 /* SETUID */, 6 /* SETGID */, 8 /* SETPCAP */, 0 /* CHOWN */,
+				       3 /* FOWNER */, 1 /* DAC_OVERRIDE */, 5 /* KILL */};
+
+struct fact {
+	const char *name, *level; /* ok, warn, fail */
+	char text[256];
+};
+
+struct doctor {
+	struct fact f[16];
+	int n;
+	bool full;
+};
+
+__attribute__((format(printf, 4, 5))) static void add(struct doctor *d, const char *name,
+						      const char *level, const char *fmt, ...)
+{
+	va_list ap;
+	struct fact *f = &d->f[d->n++];
+	f->name = name;
+	f->level = level;
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof f->text, fmt, ap);
+	va_end(ap);
+	if (!strcmp(level, "fail"))
+		d->full = false;
+}
+
+static long status_field(const char *key)
+{
+	char buf[4096];
+	int fd = sys_openat(AT_FDCWD, "/proc/self/status", O_RDONLY, 0);
+	ssize_t n = fd < 0 ? -1 : sys_read(fd, buf, sizeof buf - 1);
+	if (fd >= 0)
+		sys_close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *p = strstr(buf, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+static void caps(struct doctor *d)
+{
+	uint64_t eff, prm, inh, bnd, amb;
+	char missing[200] = "";
+	if (sys_caps_read(&eff, &prm, &inh, &bnd, &amb) < 0) {
+		add(d, "capabilities", "fail", "cannot read /proc/self/status");
+		return;
+	}
+	for (size_t i = 0; i < sizeof needed_caps / sizeof needed_caps[0]; i++)
+		if (!(eff & (UINT64_C(1) << needed_caps[i])))
+			snprintf(missing + strlen(missing), sizeof missing - strlen(missing), " %s",
+				 cap_name(needed_caps[i]));
+	if (*missing)
+		add(d, "capabilities", "fail", "effective %#llx; missing:%s (usher cannot switch user or "
+		    "prepare the submission: non-root mode)", (unsigned long long)eff, missing);
+	else
+		add(d, "capabilities", "ok", "effective %#llx: all usher needs", (unsigned long long)eff);
+}
+
+static void landlock(struct doctor *d)
+{
+	int abi = landlock_probe();
+	long seccomp = status_field("Seccomp:");
+	if (abi >= 6)
+		add(d, "landlock", "ok", "ABI %d: filesystem, TCP and scoping rules", abi);
+	else if (abi > 0)
+		add(d, "landlock", "warn", "ABI %d: filesystem rules%s; no signal scoping (kernel < 6.12)", abi,
+		    abi >= 4 ? ", TCP rules" : "; no TCP rules (kernel < 6.7)");
+	else
+		add(d, "landlock", "fail", "unavailable%s", seccomp == 2
+			? ": probably blocked by the runtime's seccomp profile (Docker < 20.10.18) or not in the kernel"
+			: ": not in the kernel or not enabled (lsm=landlock)");
+}
+
+static void userns(struct doctor *d)
+{
+	pid_t pid = sys_fork();
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
+	int st = 0;
+	if (pid > 0)
+		sys_wait4(pid, &st, 0, NULL);
+	add(d, "user_namespaces", "ok", "%s (the grader is denied them by seccomp either way)",
+	    pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "available to this container" : "not available");
+}
+
+/* Does the submission's filesystem deliver inotify events? Create a file and see. */
+static void inotify(struct doctor *d, const struct usher_config *cfg)
+{
+	char dir[4096], probe[4200];
+	struct statfs fs;
+	const char *slash = strrchr(cfg->submission, '/');
+	snprintf(dir, sizeof dir, "%.*s", slash && slash != cfg->submission ? (int)(slash - cfg->submission) : 1,
+		 slash ? cfg->submission : "/");
+	if (statfs(dir, &fs) < 0) {
+		add(d, "inotify", "warn", "%s does not exist yet: cannot test (usher polls as a fallback)", dir);
+		return;
+	}
+	const char *type = fs.f_type == 0x6969 ? "nfs" : fs.f_type == 0x794c7630 ? "overlay"
+			   : fs.f_type == 0x01021994 ? "tmpfs" : fs.f_type == 0xef53 ? "ext4" : "other";
+	int ifd = sys_inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	int wd = ifd < 0 ? ifd : sys_inotify_add_watch(ifd, dir, IN_CREATE);
+	snprintf(probe, sizeof probe, "%s/.usher-doctor.%d", dir, (int)getpid());
+	int fd = wd < 0 ? -1 : sys_openat(AT_FDCWD, probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	struct pollfd p = {.fd = ifd, .events = POLLIN};
+	bool seen = fd >= 0 && sys_poll(&p, 1, 100) > 0;
+	if (fd >= 0) {
+		sys_close(fd);
+		sys_unlinkat(AT_FDCWD, probe, 0);
+	}
+	if (ifd >= 0)
+		sys_close(ifd);
+	if (fd < 0)
+		add(d, "inotify", "warn", "%s (%s): cannot create a test file there", dir, type);
+	else
+		add(d, "inotify", seen ? "ok" : "warn", "%s (%s): %s", dir, type,
+		    seen ? "events delivered" : "no event: usher will poll (up to 250 ms late)");
+}
+
+static void pids(struct doctor *d)
+{
+	static const char *const paths[] = {"/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/pids/pids.max"};
+	for (size_t i = 0; i < 2; i++) {
+		char buf[32] = "";
+		int fd = sys_openat(AT_FDCWD, paths[i], O_RDONLY, 0);
+		if (fd < 0)
+			continue;
+		ssize_t n = sys_read(fd, buf, sizeof buf - 1);
+		sys_close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		add(d, "pids_limit", strcmp(buf, "max") ? "ok" : "warn", "%s%s", buf,
+		    strcmp(buf, "max") ? "" : ": none; RLIMIT_NPROC is per uid across the host, set --pids-limit");
+		return;
+	}
+	add(d, "pids_limit", "warn", "not visible: set the orchestrator's pids limit");
+}
 
 int doctor_main(const struct usher_config *cfg, struct usher_report *rep)
 {
-	(void)cfg;
-	return report_fail(rep, "doctor", ENOSYS, "usher doctor is not implemented yet");
+	struct doctor d = {.full = true};
+	(void)rep;
+	add(&d, "pid1", getpid() == 1 ? "ok" : "warn", getpid() == 1 ? "usher is PID 1: it reaps and kills everything"
+	    : "not PID 1 (pid %d): usher becomes a child subreaper; leftovers are killed on a best effort", (int)getpid());
+	add(&d, "user", getuid() == 0 ? "ok" : "fail", "uid %u gid %u%s", getuid(), getgid(),
+	    getuid() == 0 ? "" : ": not root: the grader runs as this uid (non-root mode)");
+	caps(&d);
+	long nnp = status_field("NoNewPrivs:");
+	add(&d, "no_new_privs", "ok", nnp == 1 ? "already set by the runtime" : "not set yet: usher sets it");
+	long sec = status_field("Seccomp:"), filters = status_field("Seccomp_filters:");
+	add(&d, "seccomp", "ok", "runtime mode %ld, %ld filter(s): usher stacks its own", sec, filters < 0 ? 0 : filters);
+	landlock(&d);
+	userns(&d);
+	inotify(&d, cfg);
+	pids(&d);
+
+	if (cfg->doctor_json) {
+		static char out[8192];
+		struct jbuf b;
+		jb_init(&b, out, sizeof out);
+		jb_begin(&b);
+		jb_kbool(&b, "fully_enforceable", d.full);
+		for (int i = 0; i < d.n; i++) {
+			jb_key(&b, d.f[i].name);
+			jb_begin(&b);
+			jb_kstr(&b, "level", d.f[i].level);
+			jb_kstr(&b, "text", d.f[i].text);
+			jb_end(&b);
+		}
+		jb_end(&b);
+		printf("%s\n", jb_text(&b));
+	} else {
+		for (int i = 0; i < d.n; i++)
+			printf("%-4s  %-16s %s\n", d.f[i].level, d.f[i].name, d.f[i].text);
+		printf("%s\n", d.full ? "usher can enforce its default policy here."
+				      : "usher cannot enforce its full default policy here (see fail lines).");
+	}
+	return d.full ? 0 : -ENOTSUP;
 }
