@@ -31,7 +31,7 @@ SRC := $(wildcard src/*.c)
 OBJ := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 DEPLIBS := $(DEPS)/lib/libseccomp.a $(DEPS)/lib/libcap-ng.a
 
-.PHONY: all check unit integration demo bench fuzz lint install clean bootstrap
+.PHONY: all check unit integration demo bench fuzz fuzz-smoke lint install clean distclean bootstrap
 .DELETE_ON_ERROR:
 # Keep the host objects: they are intermediates of the unit tests, not throwaways.
 .SECONDARY:
@@ -80,10 +80,56 @@ unit: bootstrap-test $(UNIT_BIN)
 $(BUILD)/probe: $(wildcard tests/attacks/*.c tests/attacks/*.h) tests/attacks/build.sh
 	tests/attacks/build.sh $(BUILD)
 
-integration: bootstrap-test $(BUILD)/usher $(BUILD)/probe
+integration: bootstrap-test $(BUILD)/usher $(BUILD)/probe $(BUILD)/usher-faults
 	tests/run-integration
 
-check: all unit integration
+# --- fault injection: the same binary with every seam call able to fail on demand ----
+$(BUILD)/faults/sys_faults.c: include/sys.h tests/faults/gen.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 tests/faults/gen.py include/sys.h >$@
+$(BUILD)/usher-faults: $(BUILD)/faults/sys_faults.c $(filter-out $(BUILD)/obj/sys.o,$(OBJ)) $(DEPLIBS)
+	$(MUSL_CC) $(CPPFLAGS) -Isrc $(CFLAGS) -Wno-missing-prototypes -static $(LDHARDEN) -o $@ $^
+
+# --- fuzzing: libFuzzer (clang) with ASan+UBSan over every parser of untrusted bytes ----
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := $(STD) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Iinclude -Itests/fakes
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/sys_fake.o
+
+$(BUILD)/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(BUILD)/fuzz/obj/sys_fake.o: tests/fakes/sys_fake.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) -lseccomp
+
+# Each target runs FUZZ_SECONDS from its committed seeds (tests/fuzz/corpus/<target>);
+# what it finds goes to build/fuzz/corpus-<target>, crashes to build/fuzz/crashes/.
+fuzz: bootstrap-fuzz $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+	@mkdir -p $(BUILD)/fuzz/crashes
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		echo "== $$t ($(FUZZ_SECONDS) s)"; \
+		$(BUILD)/fuzz/$$t $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$${t#fuzz_} \
+			-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/crashes/$$t- \
+			-print_final_stats=1 2>$(BUILD)/fuzz/$$t.log || { tail -n 40 $(BUILD)/fuzz/$$t.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units' $(BUILD)/fuzz/$$t.log; \
+	done
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+# --- static analysis: cppcheck, clang-tidy (.clang-tidy), gcc -fanalyzer -------------
+lint: bootstrap-lint
+	cppcheck --quiet --enable=warning,style,performance,portability --std=c11 -D_GNU_SOURCE \
+		-Iinclude -Itests/fakes --error-exitcode=1 src/ tests/fakes tests/unit tests/fuzz
+	clang-tidy --quiet src/*.c -- $(STD) -Iinclude
+	@set -e; for f in src/*.c; do gcc $(STD) -Iinclude -fanalyzer -Werror -O1 -c $$f -o /dev/null; done
+	@echo "lint: cppcheck, clang-tidy and gcc -fanalyzer are clean"
+
+check: all unit lint fuzz-smoke integration
 
 demo: bootstrap-test $(BUILD)/usher $(BUILD)/probe
 	scripts/demo
@@ -99,5 +145,9 @@ install: $(BUILD)/usher
 	install -D -m 0644 docs/usher.1 $(DESTDIR)$(PREFIX)/share/man/man1/usher.1
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/unit $(BUILD)/usher $(BUILD)/usher.debug \
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/usher $(BUILD)/usher.debug \
 		$(BUILD)/probe
+
+# clean, and the third-party libraries built from source too.
+distclean:
+	rm -rf $(BUILD)

@@ -25,7 +25,7 @@ static void defaults(struct usher_config *c)
 	memset(c, 0, sizeof *c);
 	c->command = CMD_SHIM;
 	c->submission = "/shared/submission";
-	c->wait_timeout_ms = 600 * 1000;
+	c->wait_timeout_ms = UINT64_C(600) * 1000;
 	c->max_files = 10000;
 	c->max_bytes = UINT64_C(1) << 30;
 	c->max_depth = 32;
@@ -243,11 +243,10 @@ static const char *sibling(const char *dir, const char *suffix)
 	size_t len = strlen(dir);
 	while (len > 1 && dir[len - 1] == '/')
 		len--;
-	char *s = config_alloc(len + strlen(suffix) + 1);
-	if (s) {
-		memcpy(s, dir, len);
-		strcpy(s + len, suffix);
-	}
+	size_t size = len + strlen(suffix) + 1;
+	char *s = config_alloc(size);
+	if (s)
+		snprintf(s, size, "%.*s%s", (int)len, dir, suffix);
 	return s;
 }
 
@@ -305,7 +304,7 @@ static void early(struct usher_config *c, int argc, char **argv, char **envp)
 		c->log_format = LOG_JSON;
 	if ((v = env_get(envp, "USHER_RESULT")) && *v)
 		c->result_path = config_strdup(v);
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (!strcmp(argv[i], "--log-format=json") ||
 		    (!strcmp(argv[i], "--log-format") && i + 1 < argc && !strcmp(argv[i + 1], "json")))
 			c->log_format = LOG_JSON;

@@ -17,8 +17,8 @@ static int lookup(const char *text, const char *name, long by_id, uint64_t *id, 
 	for (const char *line = text; line && *line;) {
 		const char *end = strchr(line, '\n');
 		size_t len = end ? (size_t)(end - line) : strlen(line);
-		const char *f[4];
-		size_t flen[4];
+		const char *f[4] = {0};
+		size_t flen[4] = {0};
 		int nf = 0;
 		const char *p = line;
 		while (nf < 4) {
@@ -46,7 +46,7 @@ static int lookup(const char *text, const char *name, long by_id, uint64_t *id, 
 					g = UINT64_MAX;
 			}
 			bool match = by_id >= 0 ? (ok && v == (uint64_t)by_id)
-						: (flen[0] == strlen(name) && !strncmp(f[0], name, flen[0]));
+						: (name && flen[0] == strlen(name) && !strncmp(f[0], name, flen[0]));
 			if (match && ok) {
 				*id = v;
 				if (gid)

@@ -66,7 +66,7 @@ static int copy_dir(int sfd, int ddir, const char *dname, struct usher_report *r
 			memcpy(&reclen, buf + off + 16, sizeof reclen);
 			const char *name = buf + off + 19;
 			off += reclen;
-			if (strcmp(name, ".") && strcmp(name, ".."))
+			if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
 				rc = copy_tree(sfd, name, dfd, name, rep);
 		}
 	sys_close(dfd);

@@ -73,7 +73,6 @@ static void quoted(struct jbuf *b, const char *s)
 {
 	put(b, "\"", 1);
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		char esc[8];
 		switch (*c) {
 		case '"': puts_(b, "\\\""); break;
 		case '\\': puts_(b, "\\\\"); break;
@@ -82,6 +81,7 @@ static void quoted(struct jbuf *b, const char *s)
 		case '\t': puts_(b, "\\t"); break;
 		default:
 			if (*c < 0x20 || *c >= 0x7f) {
+				char esc[8];
 				snprintf(esc, sizeof esc, "\\u%04x", *c);
 				puts_(b, esc);
 			} else {

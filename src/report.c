@@ -76,7 +76,8 @@ static void grader_json(struct jbuf *b, const struct usher_report *rep)
 		return;
 	}
 	jb_begin(b);
-	if (rep->grader.signal)
+	/* null when killed, or when usher lost track of it (supervision failed) */
+	if (rep->grader.signal || rep->grader.exit_code < 0)
 		jb_knull(b, "exit_code");
 	else
 		jb_ki64(b, "exit_code", rep->grader.exit_code);

@@ -71,7 +71,7 @@ static int comparison(const char *arg, const char *op, const char *val, struct p
 	static const struct { const char *s; enum pol_op op; } ops[] = {
 		{"==", OP_EQ}, {"!=", OP_NE}, {"<", OP_LT}, {"<=", OP_LE}, {">", OP_GT}, {">=", OP_GE},
 	};
-	if (strncmp(arg, "arg", 3) || arg[3] < '0' || arg[3] > '5' || arg[4])
+	if (strncmp(arg, "arg", 3) != 0 || arg[3] < '0' || arg[3] > '5' || arg[4])
 		return -EINVAL;
 	c->arg = (unsigned)(arg[3] - '0');
 	if (number(val, &c->value) < 0)
@@ -152,7 +152,7 @@ int policy_parse(const char *text, size_t len, struct policy *out, char *why, si
 			continue;
 		}
 		if (!strcmp(w[0], "base")) {
-			if (n != 2 || strcmp(w[1], "default"))
+			if (n != 2 || strcmp(w[1], "default") != 0)
 				return policy_free(out), WHY("line %d: expected 'base default'", lineno);
 			out->base_default = 1;
 			continue;
@@ -162,7 +162,7 @@ int policy_parse(const char *text, size_t len, struct policy *out, char *why, si
 			return policy_free(out), WHY("line %d: unknown action '%s' (allow, deny, errno(N), kill, log)", lineno, w[0]);
 		if (n < 2 || strlen(w[1]) >= sizeof r.name)
 			return policy_free(out), WHY("line %d: expected a syscall name after '%s'", lineno, w[0]);
-		strcpy(r.name, w[1]);
+		memcpy(r.name, w[1], strlen(w[1]) + 1); /* length checked just above */
 		if ((n - 2) % 3 || (n - 2) / 3 > POL_MAX_CMP)
 			return policy_free(out), WHY("line %d: comparisons are 'argN OP VALUE', at most %d", lineno, POL_MAX_CMP);
 		for (int i = 2; i < n; i += 3)

@@ -96,8 +96,9 @@ int spawn_grader(const struct usher_config *cfg, const struct usher_plan *plan,
 	if (got)
 		rep->lockdown = last.lockdown;
 	if (!got || last.failed) {
-		/* The child failed before exec (or died without a word): reap it and record
-		 * its reason as ours. */
+		/* The child failed before exec (or the pipe failed and we cannot know): kill
+		 * it, in case it got as far as the exec, reap it, record its reason as ours. */
+		sys_kill(pid, SIGKILL);
 		sys_wait4(pid, NULL, 0, NULL);
 		if (!got)
 			return report_fail(rep, "spawn", EIO, "the grader's process died before exec");

@@ -100,6 +100,8 @@ static void on_time(const struct usher_config *cfg, struct usher_report *rep, st
 	}
 }
 
+/* The next deadline, and at most a second: a reap that failed once (a lost SIGCHLD
+ * would otherwise leave a dead grader unnoticed) is retried on that tick. */
 static int next_timeout(const struct loop *l)
 {
 	uint64_t next = 0, t = now_ms();
@@ -108,8 +110,8 @@ static int next_timeout(const struct loop *l)
 	if (l->kill_at && (!next || l->kill_at < next))
 		next = l->kill_at;
 	if (!next)
-		return -1;
-	return next <= t ? 0 : (int)(next - t > 60000 ? 60000 : next - t);
+		return 1000;
+	return next <= t ? 0 : (int)(next - t > 1000 ? 1000 : next - t);
 }
 
 static void record(struct usher_report *rep, const struct loop *l)
@@ -135,7 +137,6 @@ int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t gr
 {
 	struct loop l = {.grader = grader, .started = now_ms()};
 	sigset_t mask;
-	int rc;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -153,7 +154,7 @@ int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t gr
 	reap(&l); /* the grader may be gone already */
 	while (!l.grader_done) {
 		struct pollfd p = {.fd = sfd, .events = POLLIN};
-		rc = sys_poll(&p, 1, next_timeout(&l));
+		int rc = sys_poll(&p, 1, next_timeout(&l));
 		if (rc < 0 && rc != -EINTR) {
 			signal_grader(grader, SIGKILL);
 			supervise_sweep(grader);
@@ -164,6 +165,8 @@ int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t gr
 		while (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
 			on_signal(cfg, &l, (int)si.ssi_signo);
 		on_time(cfg, rep, &l);
+		if (rc == 0)
+			reap(&l);
 	}
 	sys_close(sfd);
 	int left = supervise_sweep(grader);

@@ -37,7 +37,7 @@ static pid_t parent_of(const char *pid)
 		return -1;
 	buf[n] = '\0';
 	char *p = strrchr(buf, ')');
-	return p ? (pid_t)atoi(p + 3) : -1; /* skip ") S " */
+	return p ? (pid_t)strtol(p + 3, NULL, 10) : -1; /* skip ") S " */
 }
 
 static void kill_children(void)
@@ -49,7 +49,7 @@ static void kill_children(void)
 		return;
 	while ((e = readdir(d)))
 		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && parent_of(e->d_name) == self) {
-			pid_t pid = (pid_t)atoi(e->d_name);
+			pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
 			sys_kill(-pid, SIGKILL); /* its group, if it leads one */
 			sys_kill(pid, SIGKILL);
 		}

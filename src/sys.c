@@ -5,6 +5,7 @@
 #include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@ int sys_openat(int dirfd, const char *path, int flags, mode_t mode)
 int sys_close(int fd) { return NEG(close(fd)); }
 int sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
 {
-	struct { uint64_t flags, mode, resolve; } how = {(uint64_t)(flags | O_CLOEXEC), 0, resolve};
+	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve};
 	return NEG((int)syscall(437 /* SYS_openat2 */, dirfd, path, &how, sizeof how));
 }
 ssize_t sys_read(int fd, void *buf, size_t len) { return NEG(read(fd, buf, len)); }

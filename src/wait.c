@@ -156,7 +156,8 @@ int wait_for_submission(const struct usher_config *cfg, struct usher_report *rep
 		}
 		struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = ifd, .events = POLLIN}};
 		int sleep_ms = (int)(deadline - t < (uint64_t)interval ? deadline - t : (uint64_t)interval);
-		rc = sys_poll(p, ifd >= 0 ? 2 : 1, sleep_ms);
+		/* EINTR or an error only mean: look again (the deadline still holds). */
+		(void)sys_poll(p, ifd >= 0 ? 2 : 1, sleep_ms);
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {

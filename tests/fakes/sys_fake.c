@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,7 +123,7 @@ int sys_openat(int d, const char *p, int fl, mode_t m) REAL(int, openat(d, p, fl
 int sys_close(int fd) REAL(int, close(fd))
 int sys_openat2(int d, const char *p, int fl, uint64_t r)
 {
-	struct { uint64_t flags, mode, resolve; } how = {(uint64_t)(fl | O_CLOEXEC), 0, r};
+	struct open_how how = {.flags = (uint64_t)(fl | O_CLOEXEC), .resolve = r};
 	REAL(int, (int)syscall(437, d, p, &how, sizeof how))
 }
 ssize_t sys_read(int fd, void *b, size_t n) REAL(ssize_t, read(fd, b, n))
