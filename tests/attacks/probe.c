@@ -270,6 +270,11 @@ int main(int argc, char **argv)
 		return threads(atoi(a2));
 	if (!strcmp(cmd, "stamp"))
 		return stamp(a2);
+	if (!strcmp(cmd, "publish")) { /* publish TMP MARKER STAMPFILE: stamp, then rename */
+		if (stamp(argc > 4 ? argv[4] : "/dev/null"))
+			return 1;
+		return rename(a2, a3) ? (perror("rename"), 1) : 0;
+	}
 	if (!strcmp(cmd, "cat"))
 		return cat(a2);
 	if (!strcmp(cmd, "write-file"))

@@ -1,0 +1,105 @@
+/* bench - helpers for bench/run (static, musl).
+ *
+ *   bench spawn N LABEL -- CMD... [:: LABEL -- CMD...]...
+ *       runs each command N times, interleaved A B C A B C (the machine's noise hits
+ *       all alike), and prints "LABEL median_us p90_us" per command
+ *   bench syscalls N
+ *       ns per call of getppid, read(1 byte of /dev/zero), openat+close, ioctl(FIONBIO)
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int spawn(int argc, char **argv)
+{
+	int n = atoi(argv[2]), ncmd = 0;
+	char **cmds[32], *labels[32];
+	for (int i = 3; i < argc && ncmd < 32;) {
+		labels[ncmd] = argv[i];
+		cmds[ncmd] = &argv[i + 2]; /* after "--" */
+		int j = i + 2;
+		while (j < argc && strcmp(argv[j], "::"))
+			j++;
+		argv[j < argc ? j : argc] = NULL;
+		ncmd++;
+		i = j + 1;
+	}
+	double *t = calloc((size_t)(n * ncmd), sizeof *t);
+	int devnull = open("/dev/null", O_WRONLY);
+	for (int r = 0; r < n; r++)
+		for (int c = 0; c < ncmd; c++) {
+			double start = now_ns();
+			pid_t pid = fork();
+			if (pid == 0) {
+				dup2(devnull, 1);
+				dup2(devnull, 2);
+				execv(cmds[c][0], cmds[c]);
+				_exit(127);
+			}
+			int st;
+			waitpid(pid, &st, 0);
+			t[c * n + r] = (now_ns() - start) / 1000;
+			if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+				fprintf(stderr, "bench: %s exited %d\n", labels[c], st);
+				return 1;
+			}
+		}
+	for (int c = 0; c < ncmd; c++) {
+		qsort(t + c * n, (size_t)n, sizeof *t, cmp);
+		printf("%s %.0f %.0f\n", labels[c], t[c * n + n / 2], t[c * n + n * 9 / 10]);
+	}
+	return 0;
+}
+
+static int syscalls(long n)
+{
+	char b;
+	int zero = open("/dev/zero", O_RDONLY), on = 0;
+	double t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	double t1 = now_ns();
+	for (long i = 0; i < n; i++)
+		if (read(zero, &b, 1) != 1)
+			return 1;
+	double t2 = now_ns();
+	for (long i = 0; i < n / 10; i++)
+		close(open("/dev/null", O_RDONLY));
+	double t3 = now_ns();
+	for (long i = 0; i < n; i++)
+		ioctl(zero, FIONBIO, &on);
+	double t4 = now_ns();
+	printf("getppid %.1f\nread %.1f\nopenat+close %.1f\nioctl %.1f\n", (t1 - t0) / (double)n,
+	       (t2 - t1) / (double)n, (t3 - t2) / (double)(n / 10), (t4 - t3) / (double)n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 3 && !strcmp(argv[1], "spawn"))
+		return spawn(argc, argv);
+	if (argc > 2 && !strcmp(argv[1], "syscalls"))
+		return syscalls(atol(argv[2]));
+	fprintf(stderr, "usage: bench spawn N LABEL -- CMD... [:: ...] | bench syscalls N\n");
+	return 2;
+}
