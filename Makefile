@@ -136,6 +136,7 @@ demo: bootstrap-test $(BUILD)/usher $(BUILD)/probe
 
 bench: bootstrap-bench $(BUILD)/usher $(BUILD)/probe
 	bench/run
+	@echo "bench: copy the tables into docs/performance.md when they change"
 
 bootstrap-%:
 	@scripts/bootstrap $*
