@@ -31,7 +31,7 @@ SRC := $(wildcard src/*.c)
 OBJ := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 DEPLIBS := $(DEPS)/lib/libseccomp.a $(DEPS)/lib/libcap-ng.a
 
-.PHONY: all check unit integration demo bench fuzz fuzz-smoke lint install clean distclean bootstrap
+.PHONY: all check unit integration valgrind demo bench fuzz fuzz-smoke lint install clean distclean bootstrap
 .DELETE_ON_ERROR:
 # Keep the host objects: they are intermediates of the unit tests, not throwaways.
 .SECONDARY:
@@ -82,6 +82,19 @@ $(BUILD)/probe: $(wildcard tests/attacks/*.c tests/attacks/*.h) tests/attacks/bu
 
 integration: bootstrap-test $(BUILD)/usher $(BUILD)/probe $(BUILD)/usher-faults
 	tests/run-integration
+
+# --- valgrind: the same sources with glibc (memcheck can only see a dynamic binary's
+# malloc), under the host integration tests: tests/run-valgrind --------------------
+VG_OBJ := $(SRC:src/%.c=$(BUILD)/vg/obj/%.o)
+$(BUILD)/vg/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(STD) -O1 -g $(WARN) -Iinclude -MMD -MP -c -o $@ $<
+$(BUILD)/vg/usher: $(VG_OBJ)
+	$(HOST_CC) -o $@ $(VG_OBJ) -lseccomp -lcap-ng
+-include $(VG_OBJ:.o=.d)
+
+valgrind: bootstrap-test $(BUILD)/vg/usher $(BUILD)/probe
+	tests/run-valgrind
 
 # --- fault injection: the same binary with every seam call able to fail on demand ----
 $(BUILD)/faults/sys_faults.c: include/sys.h tests/faults/gen.py
@@ -146,7 +159,7 @@ install: $(BUILD)/usher
 	install -D -m 0644 docs/usher.1 $(DESTDIR)$(PREFIX)/share/man/man1/usher.1
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/usher $(BUILD)/usher.debug \
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/vg $(BUILD)/usher $(BUILD)/usher.debug \
 		$(BUILD)/probe
 
 # clean, and the third-party libraries built from source too.

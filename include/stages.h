@@ -22,6 +22,8 @@ int config_load(int argc, char **argv, char **envp, struct usher_config *cfg,
  * program is compiled, Landlock probed, the result directory opened. */
 int plan_build(const struct usher_config *cfg, struct usher_plan *plan,
 	       struct usher_report *rep);
+/* plan.c: gives back what plan_build took, once the result is written. */
+void plan_release(struct usher_plan *plan);
 
 /* wait.c: until the ready marker (0), the failed marker (-USHER_E_SIDECAR),
  * --wait-timeout (-USHER_E_WAIT_TIMEOUT) or a signal (-USHER_E_SIGNAL). */

@@ -59,13 +59,14 @@ static int exit_status(const struct usher_report *rep)
 }
 
 /* Every outcome ends here: status, exit status, result file. */
-static int finish(const struct usher_config *cfg, const struct usher_plan *plan,
+static int finish(const struct usher_config *cfg, struct usher_plan *plan,
 		  struct usher_report *rep, enum usher_status status)
 {
 	rep->status = status;
 	rep->exit_code = exit_status(rep);
 	if (cfg->result_path && report_write(cfg, plan, rep) < 0 && rep->exit_code == 0)
 		rep->exit_code = EXIT_USHER_FAILED; /* a verdict nobody can read is no success */
+	plan_release(plan);
 	return rep->exit_code;
 }
 

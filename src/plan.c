@@ -6,6 +6,8 @@
  * unmet --landlock require fails here, at once, not after a ten-minute wait.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "lockdown.h"
 #include "log.h"
@@ -30,4 +32,14 @@ int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct u
 	log_verbose("plan: seccomp %s (%u instructions), landlock ABI %d", plan->seccomp_name,
 		    plan->bpf_len, plan->landlock_abi);
 	return feedback_prepare(cfg, rep);
+}
+
+void plan_release(struct usher_plan *plan)
+{
+	free(plan->bpf);
+	plan->bpf = NULL;
+	plan->bpf_len = 0;
+	if (plan->result_dirfd >= 0)
+		close(plan->result_dirfd);
+	plan->result_dirfd = -1;
 }

@@ -24,7 +24,12 @@ struct child_record {
 
 static void send(int wfd, const struct usher_report *rep, bool failed)
 {
-	struct child_record r = {.failed = failed, .lockdown = rep->lockdown, .error = rep->error};
+	struct child_record r;
+	/* memset, not an initializer: the padding goes through the pipe too (valgrind). */
+	memset(&r, 0, sizeof r);
+	r.failed = failed;
+	r.lockdown = rep->lockdown;
+	r.error = rep->error;
 	/* Nothing else can be done if this fails: the parent then sees EOF and, on a
 	 * failure, a child that exited 125, and reports a setup failure anyway. */
 	(void)!sys_write(wfd, &r, sizeof r);

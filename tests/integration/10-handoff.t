@@ -40,7 +40,8 @@ for delay in before 0 0.05 2; do
 		test $((($(date +%s%N) - start) / 1000000)) -lt 5000
 done
 result_valid "$d/r.json" "the result of a waited handoff is schema-valid"
-tap_ok "... and records wait_ms and the submission" jq -e '.wait_ms >= 1500 and .submission.files == 2 and .submission.bytes == 15' "$d/r.json"
+valgrind_limit "its start eats the sidecar's delay" "... and records wait_ms and the submission" ||
+	tap_ok "... and records wait_ms and the submission" jq -e '.wait_ms >= 1500 and .submission.files == 2 and .submission.bytes == 15' "$d/r.json"
 
 fresh # the whole shared directory is created late
 (sleep 0.3; mkdir -p "$d/shared"; sleep 0.2; sidecar 0) &
@@ -93,8 +94,10 @@ sleep 0.3
 kill -TERM "$pid"
 wait "$pid"
 tap_is "$?" 143 "SIGTERM during the wait: 143, promptly"
-tap_is "$(result_field "$d/r.json" '.status')" signaled "... result: signaled (before the grader ran)"
-result_valid "$d/r.json" "... schema-valid"
+if ! valgrind_limit "SIGTERM lands before usher runs" "... result: signaled (before the grader ran)" "... schema-valid"; then
+	tap_is "$(result_field "$d/r.json" '.status')" signaled "... result: signaled (before the grader ran)"
+	result_valid "$d/r.json" "... schema-valid"
+fi
 
 fresh
 mkdir -p "$sub"
@@ -103,6 +106,7 @@ shim --wait-timeout 0.5 -- /bin/true 2>/dev/null
 tap_is "$?" 75 "a student's file named .ready inside DIR does not start grading"
 
 # Rejections: each rule, exit 65, the path relative to DIR and the rule named.
+no_openat2="3.19 does not know openat2 (437): usher fails closed, 125"
 rejected() { # DESC SETUP-COMMANDS WANT-REGEX [SHIM-ARGS]
 	fresh
 	mkdir -p "$sub"
@@ -121,10 +125,14 @@ rejected "a FIFO" "mkfifo pipe" "pipe: FIFO"
 rejected "a socket" "python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind(\"sock\")'" "sock: socket"
 rejected "a device node" "mknod null c 1 3" "null: device node"
 rejected "an absolute symlink" "ln -s /etc/passwd pw" "pw: symlink with an absolute target"
-rejected "a symlink that climbs out" "mkdir d; ln -s ../../../../etc/passwd d/pw" "d/pw: symlink that leads out"
-rejected "the lexical-check trick (b -> . ; d/a -> ../b/..)" "ln -s . b; mkdir d; ln -s ../b/.. d/a" "d/a: symlink that leads out"
-rejected "a dangling symlink" "ln -s nowhere dangling" "dangling: dangling symlink"
-rejected "a symlink loop" "ln -s loop2 loop1; ln -s loop1 loop2" "loop[12]: symlink loop"
+valgrind_limit "$no_openat2" "rejected: a symlink that climbs out" ||
+	rejected "a symlink that climbs out" "mkdir d; ln -s ../../../../etc/passwd d/pw" "d/pw: symlink that leads out"
+valgrind_limit "$no_openat2" "rejected: the lexical-check trick (b -> . ; d/a -> ../b/..)" ||
+	rejected "the lexical-check trick (b -> . ; d/a -> ../b/..)" "ln -s . b; mkdir d; ln -s ../b/.. d/a" "d/a: symlink that leads out"
+valgrind_limit "$no_openat2" "rejected: a dangling symlink" ||
+	rejected "a dangling symlink" "ln -s nowhere dangling" "dangling: dangling symlink"
+valgrind_limit "$no_openat2" "rejected: a symlink loop" ||
+	rejected "a symlink loop" "ln -s loop2 loop1; ln -s loop1 loop2" "loop[12]: symlink loop"
 rejected "a hard link" "ln ok.txt twin.txt" "(ok|twin).txt: hard link"
 rejected "--max-files" "touch a b c" "more entries than --max-files" "--max-files 3"
 rejected "--max-bytes" "head -c 2000 /dev/zero >big" "more bytes than --max-bytes" "--max-bytes 1K"
@@ -162,8 +170,10 @@ shim --no-wait -- /bin/true 2>/dev/null
 tap_is "$(stat -c '%a %u:%g' "$sub/tool" "$sub/dir/f.py" "$sub/dir" "$sub" | tr '\n' ' ')" \
 	"755 0:0 644 0:0 755 0:0 755 0:0 " "root-owned, readable, setuid cleared, nothing writable by the grader"
 out=$("$usher" -q --no-wait --submission "$sub" -- /bin/sh -c "cat $sub/dir/f.py; echo x >>$sub/dir/f.py" 2>&1)
-tap_like "$out" "^secret" "the grader (nobody) reads a file that was 0600"
-tap_like "$out" "(Permission denied|Read-only)" "... and cannot write it"
+if ! valgrind_limit "3.19 does not know seccomp(2) (317)" "the grader (nobody) reads a file that was 0600" "... and cannot write it"; then
+	tap_like "$out" "^secret" "the grader (nobody) reads a file that was 0600"
+	tap_like "$out" "(Permission denied|Read-only)" "... and cannot write it"
+fi
 
 # usher deliver: a round trip, including 5,000 small files.
 fresh
@@ -175,18 +185,22 @@ ln -s ../f1.txt "$src/deep/er/link"
 tap_is "$?" 0 "usher deliver copies a tree of 5,000 files"
 tap_is "$(cat "$sub.ready" | tr '\n' ' ')" "files=5001 bytes=$((9 * 2 + 90 * 3 + 900 * 4 + 4001 * 5)) " "... and publishes files= and bytes="
 shim --wait-timeout 10 -- /bin/sh -c "[ -L $sub/deep/er/link ]" 2>/dev/null
-tap_is "$?" 0 "... which the shim verifies, symlink kept as a symlink"
+rc=$?
+valgrind_limit "$no_openat2" "... which the shim verifies, symlink kept as a symlink" ||
+	tap_is "$rc" 0 "... which the shim verifies, symlink kept as a symlink"
 "$usher" deliver -q --to "$sub" --fail "fetch failed: 403"
 tap_is "$(cat "$sub.failed")" "fetch failed: 403" "usher deliver --fail publishes the reason"
 
 # 200 handoffs in a row with random marker timing: never early, never missed.
+# (HANDOFF_RUNS: fewer under valgrind, where each start costs ~0.5 s.)
+runs=${HANDOFF_RUNS:-200}
 bad=0
-for i in $(seq 200); do
+for i in $(seq "$runs"); do
 	fresh
 	sidecar "0.0$((RANDOM % 3))$((RANDOM % 10))" &
 	shim --wait-timeout 10 -- /bin/sh -c "$(grader)" 2>/dev/null || bad=$((bad + 1))
 	wait
 done
-tap_is "$bad" 0 "200 handoffs with random timing: none early, none missed"
+tap_is "$bad" 0 "$runs handoffs with random timing: none early, none missed"
 
 tap_done

@@ -76,6 +76,16 @@ tap_skip() {
 	printf 'ok %d - %s # SKIP %s\n' "$_tap_n" "$2" "$1"
 }
 
+# valgrind_limit REASON DESC...: under `make valgrind` ($VALGRIND set by
+# tests/run-valgrind), skips one check per DESC that meets a limit of valgrind itself,
+# not of usher, and returns 0; otherwise returns 1, so: valgrind_limit ... || check.
+valgrind_limit() {
+	[ -n "${VALGRIND:-}" ] || return 1
+	local why=$1 d
+	shift
+	for d in "$@"; do tap_skip "valgrind: $why" "$d"; done
+}
+
 # One root per test script, made at source time so that tap_tmpdir works inside $(...)
 # (a cleanup registered in a subshell would be lost). 0755: graders running as nobody
 # must be able to reach what tests put there.
