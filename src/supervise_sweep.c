@@ -61,21 +61,24 @@ int supervise_sweep(pid_t grader)
 	int reaped = 0;
 	bool pid1 = getpid() == 1;
 	for (;;) {
+		/* Reap all that is dead already. No child left means no descendant left
+		 * either: a process whose parent dies is re-parented to usher (PID 1 or the
+		 * subreaper), so every living descendant has a living chain of parents up to
+		 * one of usher's children. This is also what spares the usual run (a grader
+		 * that cleaned up after itself) the /proc scan below, ~0.5 ms on a host. */
+		pid_t pid;
+		while ((pid = sys_wait4(-1, NULL, WNOHANG, NULL)) > 0)
+			reaped++;
+		if (pid == -ECHILD)
+			return reaped;
 		if (pid1)
 			sys_kill(-1, SIGKILL);
 		sys_kill(-grader, SIGKILL);
 		kill_children();
-		/* Reap all that is dead already; block only when nothing was: SIGKILL is
-		 * certain, only the moment of death is not. One /proc scan per round, not
-		 * per process, keeps a storm of orphans linear. */
-		int round = 0;
-		pid_t pid;
-		while ((pid = sys_wait4(-1, NULL, WNOHANG, NULL)) > 0)
-			round++;
-		if (pid == -ECHILD)
-			return reaped + round;
-		if (round == 0 && sys_wait4(-1, NULL, 0, NULL) > 0)
-			round++;
-		reaped += round;
+		/* SIGKILL is certain, only the moment of death is not: block for one, then
+		 * reap the rest of the round. One /proc scan per round, not per process,
+		 * keeps a storm of orphans linear. */
+		if (sys_wait4(-1, NULL, 0, NULL) > 0)
+			reaped++;
 	}
 }
