@@ -26,8 +26,8 @@
 
 int privilege_read(struct privilege *p)
 {
-	uint64_t eff, prm, inh, bnd, amb;
-	int rc = sys_caps_read(&eff, &prm, &inh, &bnd, &amb);
+	uint64_t eff, prm;
+	int rc = sys_caps_get(&eff, &prm);
 	if (rc < 0)
 		return rc;
 #define HAS(cap) (!!(eff & (UINT64_C(1) << (cap))))

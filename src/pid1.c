@@ -27,8 +27,8 @@ int pid1_harden(const struct usher_config *cfg, struct usher_report *rep)
 	rc = sys_caps_bound(CAP_KILL_BIT);
 	if (rc < 0 && rc != -EPERM)
 		return report_fail(rep, "pid1", -rc, "drop PID 1's bounding set");
-	uint64_t eff, prm, inh, bnd, amb;
-	if ((rc = sys_caps_read(&eff, &prm, &inh, &bnd, &amb)) < 0)
+	uint64_t eff, prm;
+	if ((rc = sys_caps_get(&eff, &prm)) < 0)
 		return report_fail(rep, "pid1", -rc, "read PID 1's capabilities");
 	if ((rc = sys_caps_apply(prm & CAP_KILL_BIT, false)) < 0)
 		return report_fail(rep, "pid1", -rc, "drop PID 1's capabilities");

@@ -5,6 +5,7 @@
 #include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <poll.h>
@@ -114,11 +115,16 @@ int sys_caps_bound(uint64_t keep)
 	for (unsigned long cap = 0; cap < 64; cap++) {
 		if (keep & (UINT64_C(1) << cap))
 			continue;
-		int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-		if (in < 0 && errno == EINVAL)
+		/* Drop first, one call per capability; only a refusal (no CAP_SETPCAP)
+		 * asks whether there was anything to drop. */
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno == EINVAL)
 			break; /* past the kernel's last capability */
-		if (in > 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+		if (errno != EPERM)
 			return -errno;
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 0)
+			return -EPERM;
 	}
 	return 0;
 }
@@ -167,6 +173,17 @@ int sys_caps_read(uint64_t *eff, uint64_t *prm, uint64_t *inh, uint64_t *bnd, ui
 			return -EIO;
 		*keys[i].out = strtoull(p + strlen(keys[i].key), NULL, 16);
 	}
+	return 0;
+}
+
+int sys_caps_get(uint64_t *eff, uint64_t *prm)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -errno;
+	*eff = (uint64_t)d[1].effective << 32 | d[0].effective;
+	*prm = (uint64_t)d[1].permitted << 32 | d[0].permitted;
 	return 0;
 }
 
