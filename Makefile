@@ -23,7 +23,8 @@ LDHARDEN := -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--gc-sections
 STD := -std=c11 -D_GNU_SOURCE
 OPT := -Os -ffunction-sections -fdata-sections -g
 
-CPPFLAGS := -Iinclude -isystem $(DEPS)/include -isystem $(DEPS)/kinclude
+GEN := $(BUILD)/gen
+CPPFLAGS := -Iinclude -I$(GEN) -isystem $(DEPS)/include -isystem $(DEPS)/kinclude
 CFLAGS := $(STD) $(OPT) $(WARN) $(HARDEN)
 LIBS := $(DEPS)/lib/libseccomp.a $(DEPS)/lib/libcap-ng.a
 
@@ -45,6 +46,17 @@ $(DEPLIBS) &:
 $(BUILD)/obj/%.o: src/%.c $(DEPLIBS) | $(BUILD)/obj
 	$(MUSL_CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# The default seccomp profile, compiled at build time by the code that would compile it
+# at run time (tools/gen-seccomp.c, docs/performance.md says why).
+GEN_OBJ := $(filter-out $(BUILD)/obj/main.o $(BUILD)/obj/seccomp_prebuilt.o,$(OBJ))
+$(BUILD)/gen-seccomp: tools/gen-seccomp.c $(GEN_OBJ) $(DEPLIBS)
+	$(MUSL_CC) $(CPPFLAGS) $(CFLAGS) -static -o $@ $< $(GEN_OBJ) $(LIBS)
+$(GEN)/seccomp_prebuilt.inc: $(BUILD)/gen-seccomp
+	@mkdir -p $(@D)
+	$(BUILD)/gen-seccomp >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/seccomp_prebuilt.o $(BUILD)/host/seccomp_prebuilt.o $(BUILD)/vg/obj/seccomp_prebuilt.o \
+	$(BUILD)/fuzz/obj/seccomp_prebuilt.o: $(GEN)/seccomp_prebuilt.inc
+
 $(BUILD)/usher.debug: $(OBJ) $(DEPLIBS)
 	$(MUSL_CC) -static $(CFLAGS) $(LDHARDEN) -o $@ $(OBJ) $(LIBS)
 
@@ -58,7 +70,7 @@ $(BUILD)/obj $(BUILD)/host $(BUILD)/unit:
 
 # --- unit tests: host gcc + glibc, ASan/UBSan, cmocka, the fake syscall seam ---------
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-HOST_CFLAGS := $(STD) -O1 -g $(WARN) $(SAN) -Iinclude -Itests/fakes
+HOST_CFLAGS := $(STD) -O1 -g $(WARN) $(SAN) -Iinclude -I$(GEN) -Itests/fakes
 LIB_SRC := $(filter-out src/main.c src/sys.c,$(SRC))
 HOST_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/host/%.o) $(BUILD)/host/sys_fake.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -88,7 +100,7 @@ integration: bootstrap-test $(BUILD)/usher $(BUILD)/probe $(BUILD)/usher-faults
 VG_OBJ := $(SRC:src/%.c=$(BUILD)/vg/obj/%.o)
 $(BUILD)/vg/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(HOST_CC) $(STD) -O1 -g $(WARN) -Iinclude -MMD -MP -c -o $@ $<
+	$(HOST_CC) $(STD) -O1 -g $(WARN) -Iinclude -I$(GEN) -MMD -MP -c -o $@ $<
 $(BUILD)/vg/usher: $(VG_OBJ)
 	$(HOST_CC) -o $@ $(VG_OBJ) -lseccomp -lcap-ng
 -include $(VG_OBJ:.o=.d)
@@ -106,7 +118,7 @@ $(BUILD)/usher-faults: $(BUILD)/faults/sys_faults.c $(filter-out $(BUILD)/obj/sy
 # --- fuzzing: libFuzzer (clang) with ASan+UBSan over every parser of untrusted bytes ----
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS := $(STD) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Iinclude -Itests/fakes
+FUZZ_FLAGS := $(STD) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Iinclude -I$(GEN) -Itests/fakes
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/sys_fake.o
 
@@ -135,11 +147,11 @@ fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
 # --- static analysis: cppcheck, clang-tidy (.clang-tidy), gcc -fanalyzer -------------
-lint: bootstrap-lint
+lint: bootstrap-lint $(GEN)/seccomp_prebuilt.inc
 	cppcheck --quiet --enable=warning,style,performance,portability --std=c11 -D_GNU_SOURCE \
-		-Iinclude -Itests/fakes --error-exitcode=1 src/ tests/fakes tests/unit tests/fuzz
-	clang-tidy --quiet src/*.c -- $(STD) -Iinclude
-	@set -e; for f in src/*.c; do gcc $(STD) -Iinclude -fanalyzer -Werror -O1 -c $$f -o /dev/null; done
+		-Iinclude -I$(GEN) -Itests/fakes --error-exitcode=1 src/ tools/ tests/fakes tests/unit tests/fuzz
+	clang-tidy --quiet src/*.c tools/*.c -- $(STD) -Iinclude -I$(GEN)
+	@set -e; for f in src/*.c tools/*.c; do gcc $(STD) -Iinclude -I$(GEN) -fanalyzer -Werror -O1 -c $$f -o /dev/null; done
 	@echo "lint: cppcheck, clang-tidy and gcc -fanalyzer are clean"
 
 check: all unit lint fuzz-smoke integration
@@ -159,7 +171,8 @@ install: $(BUILD)/usher
 	install -D -m 0644 docs/usher.1 $(DESTDIR)$(PREFIX)/share/man/man1/usher.1
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/vg $(BUILD)/usher $(BUILD)/usher.debug \
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/vg $(BUILD)/gen $(BUILD)/gen-seccomp \
+		$(BUILD)/usher $(BUILD)/usher.debug \
 		$(BUILD)/probe
 
 # clean, and the third-party libraries built from source too.

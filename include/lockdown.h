@@ -32,7 +32,10 @@ int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan
 /* Create the --feedback files, owned by the grader, before any grader exists. */
 int feedback_prepare(const struct usher_config *cfg, struct usher_report *rep);
 
-/* seccomp.c: compile the profile into plan->bpf. */
+/* seccomp_prebuilt.c: the default profile as compiled at build time, into plan->bpf;
+ * false when the configuration asks for anything else. */
+bool seccomp_prebuilt(const struct usher_config *cfg, struct usher_plan *plan);
+/* seccomp.c: compile the profile into plan->bpf (the prebuilt one when it fits). */
 int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan,
 		    struct usher_report *rep);
 

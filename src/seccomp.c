@@ -196,7 +196,7 @@ int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan, str
 	int rc;
 
 	plan->seccomp_name = from_file ? cfg->seccomp_file : cfg->seccomp == SECCOMP_NONE ? "none" : "default";
-	if (cfg->seccomp == SECCOMP_NONE)
+	if (cfg->seccomp == SECCOMP_NONE || seccomp_prebuilt(cfg, plan))
 		return 0;
 	if (from_file && (rc = load_file(cfg->seccomp_file, &pol, rep)) < 0)
 		return rc;

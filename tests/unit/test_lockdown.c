@@ -8,10 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "config.h"
+#include "lockdown.h"
 #include "plan.h"
 #include "stages.h"
 #include "sys_fake.h"
@@ -78,14 +82,14 @@ static const struct {
 	int nth;
 	const char *step;
 } faults[] = {
-	{"sys_caps_read", 1, "caps"},           {"sys_close_range", 1, "fds"},
+	{"sys_caps_get", 1, "caps"},            {"sys_close_range", 1, "fds"},
 	{"sys_setsid", 1, "setsid"},            {"sys_setrlimit", 1, "rlimit"},
 	{"sys_setrlimit", 3, "rlimit"},         {"sys_caps_bound", 1, "caps"},
 	{"sys_prctl", 1, "securebits"},         {"sys_setgroups", 1, "groups"},
 	{"sys_setresgid", 1, "gid"},            {"sys_setresuid", 1, "uid"},
 	{"sys_caps_apply", 1, "caps"},          {"sys_prctl", 2, "no_new_privs"},
 	{"sys_getresuid", 1, "uid"},            {"sys_getresuid", 2, "verify"},
-	{"sys_getgroups", 1, "verify"},         {"sys_caps_read", 2, "verify"},
+	{"sys_getgroups", 1, "verify"},         {"sys_caps_read", 1, "verify"},
 	{"sys_landlock_create_ruleset", 1, "landlock"},
 	{"sys_landlock_add_rule", 1, "landlock"},
 	{"sys_landlock_restrict_self", 1, "landlock"},
@@ -163,6 +167,40 @@ static void landlock_require_without_landlock(void **state)
 	assert_int_equal(rep.lockdown.landlock_abi, 0);
 }
 
+/* The default profile usher attaches is the one built at build time
+ * (seccomp_prebuilt.c); it must be exactly what seccomp.c compiles at run time from the
+ * same table (here with the host's libseccomp, the same Debian 2.5.4 as build/deps). */
+static void prebuilt_filter_is_the_compiled_one(void **state)
+{
+	(void)state;
+	for (int network = 0; network <= 1; network++) {
+		struct usher_plan pre = {0}, run = {0};
+		cfg.allow_network = network;
+		cfg.verbosity = 0;
+		assert_true(seccomp_prebuilt(&cfg, &pre));
+		/* -v makes seccomp_compile build it itself; its rule dump goes to stderr */
+		cfg.verbosity = 1;
+		assert_false(seccomp_prebuilt(&cfg, &run));
+		fflush(stderr);
+		int saved = dup(2), null = open("/dev/null", O_WRONLY);
+		assert_true(saved >= 0 && null >= 0);
+		dup2(null, 2);
+		int rc = seccomp_compile(&cfg, &run, &rep);
+		dup2(saved, 2);
+		close(saved);
+		close(null);
+		assert_int_equal(rc, 0);
+		assert_int_equal(pre.bpf_len, run.bpf_len);
+		assert_memory_equal(pre.bpf, run.bpf, pre.bpf_len * sizeof *pre.bpf);
+		free(pre.bpf);
+		free(run.bpf);
+	}
+	cfg.verbosity = 0;
+	cfg.seccomp = SECCOMP_NONE;
+	struct usher_plan none = {0};
+	assert_false(seccomp_prebuilt(&cfg, &none));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +209,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(verify_catches_a_lying_kernel, setup, teardown),
 		cmocka_unit_test_setup_teardown(non_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(landlock_require_without_landlock, setup, teardown),
+		cmocka_unit_test_setup_teardown(prebuilt_filter_is_the_compiled_one, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
