@@ -28,6 +28,9 @@ void plan_release(struct usher_plan *plan);
 /* wait.c: until the ready marker (0), the failed marker (-USHER_E_SIDECAR),
  * --wait-timeout (-USHER_E_WAIT_TIMEOUT) or a signal (-USHER_E_SIGNAL). */
 int wait_for_submission(const struct usher_config *cfg, struct usher_report *rep);
+/* wait.c: the wait's last, slow teardown (closing inotify takes ~10 ms), for main to
+ * call once the grader runs. In --exec mode, lockdown step 1 closes it instead. */
+void wait_release(void);
 
 /* check.c: the submission checks; -USHER_E_REJECT when a rule is broken. */
 int check_submission(const struct usher_config *cfg, struct usher_report *rep);

@@ -48,6 +48,7 @@ int sys_close_range(unsigned first, unsigned last, unsigned flags);
 /* --- waiting --- */
 int sys_inotify_init1(int flags);
 int sys_inotify_add_watch(int fd, const char *path, uint32_t mask);
+int sys_inotify_rm_watch(int fd, int wd);
 int sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
 int sys_signalfd(const sigset_t *mask, int flags);
 int sys_sigprocmask(int how, const sigset_t *set, sigset_t *old);

@@ -133,6 +133,7 @@ int main(int argc, char **argv, char **envp)
 	if (spawn_grader(&cfg, &plan, &rep, &grader) < 0)
 		return finish(&cfg, &plan, &rep,
 			      strcmp(rep.error.step, "exec") ? ST_SETUP_FAILED : ST_EXEC_FAILED);
+	wait_release(); /* off the handoff path: the grader runs already */
 	if (supervise(&cfg, &rep, grader) < 0)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 	return finish(&cfg, &plan, &rep, after_grader(&rep));

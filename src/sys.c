@@ -66,6 +66,7 @@ int sys_close_range(unsigned first, unsigned last, unsigned flags)
 }
 
 int sys_inotify_init1(int flags) { return NEG(inotify_init1(flags)); }
+int sys_inotify_rm_watch(int fd, int wd) { return NEG(inotify_rm_watch(fd, wd)); }
 int sys_inotify_add_watch(int fd, const char *path, uint32_t mask)
 {
 	return NEG(inotify_add_watch(fd, path, mask));

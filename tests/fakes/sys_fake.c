@@ -144,6 +144,7 @@ int sys_close_range(unsigned a, unsigned b, unsigned fl) { (void)a; (void)b; (vo
 
 int sys_inotify_init1(int fl) REAL(int, inotify_init1(fl))
 int sys_inotify_add_watch(int fd, const char *p, uint32_t m) REAL(int, inotify_add_watch(fd, p, m))
+int sys_inotify_rm_watch(int fd, int wd) REAL(int, inotify_rm_watch(fd, wd))
 int sys_poll(struct pollfd *f, unsigned long n, int t) REAL(int, poll(f, (nfds_t)n, t))
 int sys_signalfd(const sigset_t *m, int fl) REAL(int, signalfd(-1, m, fl))
 int sys_sigprocmask(int how, const sigset_t *s, sigset_t *o) REAL(int, sigprocmask(how, s, o))
