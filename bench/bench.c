@@ -3,15 +3,25 @@
  *   bench spawn N LABEL -- CMD... [:: LABEL -- CMD...]...
  *       runs each command N times, interleaved A B C A B C (the machine's noise hits
  *       all alike), and prints "LABEL median_us p90_us" per command
- *   bench syscalls N
- *       ns per call of getppid, read(1 byte of /dev/zero), openat+close, ioctl(FIONBIO)
+ *   bench reap N LABEL -- CMD... [:: ...]
+ *       the same, as a child subreaper: whatever a supervisor leaves behind when it
+ *       exits is re-parented here and counted; prints "LABEL median_us p90_us left"
+ *       where left is the most processes one run left behind
+ *   bench syscalls N [allow-all]
+ *       ns per call of getppid, read(1 byte of /dev/zero), openat+close, ioctl(FIONBIO);
+ *       with allow-all, under a one-instruction filter that allows everything: the
+ *       floor any seccomp filter costs on this kernel
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/ioctl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,7 +40,7 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int spawn(int argc, char **argv)
+static int spawn(int argc, char **argv, int reap)
 {
 	int n = atoi(argv[2]), ncmd = 0;
 	char **cmds[32], *labels[32];
@@ -45,6 +55,9 @@ static int spawn(int argc, char **argv)
 		i = j + 1;
 	}
 	double *t = calloc((size_t)(n * ncmd), sizeof *t);
+	int left[32] = {0};
+	if (reap && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		return perror("bench: PR_SET_CHILD_SUBREAPER"), 1;
 	int devnull = open("/dev/null", O_WRONLY);
 	for (int r = 0; r < n; r++)
 		for (int c = 0; c < ncmd; c++) {
@@ -63,11 +76,27 @@ static int spawn(int argc, char **argv)
 				fprintf(stderr, "bench: %s exited %d\n", labels[c], st);
 				return 1;
 			}
+			int stray = 0; /* re-parented to us: the supervisor left them */
+			while (reap && (waitpid(-1, NULL, 0) > 0 || errno == EINTR))
+				stray++;
+			if (stray > left[c])
+				left[c] = stray;
 		}
 	for (int c = 0; c < ncmd; c++) {
 		qsort(t + c * n, (size_t)n, sizeof *t, cmp);
-		printf("%s %.0f %.0f\n", labels[c], t[c * n + n / 2], t[c * n + n * 9 / 10]);
+		printf("%s %.0f %.0f", labels[c], t[c * n + n / 2], t[c * n + n * 9 / 10]);
+		printf(reap ? " %d\n" : "\n", left[c]);
 	}
+	return 0;
+}
+
+static int allow_all(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = {.len = 1, .filter = &allow};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return perror("bench: seccomp"), -1;
 	return 0;
 }
 
@@ -97,9 +126,14 @@ static int syscalls(long n)
 int main(int argc, char **argv)
 {
 	if (argc > 3 && !strcmp(argv[1], "spawn"))
-		return spawn(argc, argv);
-	if (argc > 2 && !strcmp(argv[1], "syscalls"))
+		return spawn(argc, argv, 0);
+	if (argc > 3 && !strcmp(argv[1], "reap"))
+		return spawn(argc, argv, 1);
+	if (argc > 2 && !strcmp(argv[1], "syscalls")) {
+		if (argc > 3 && !strcmp(argv[3], "allow-all") && allow_all() < 0)
+			return 1;
 		return syscalls(atol(argv[2]));
-	fprintf(stderr, "usage: bench spawn N LABEL -- CMD... [:: ...] | bench syscalls N\n");
+	}
+	fprintf(stderr, "usage: bench spawn|reap N LABEL -- CMD... [:: ...] | bench syscalls N [allow-all]\n");
 	return 2;
 }
