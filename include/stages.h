@@ -43,12 +43,22 @@ int lockdown(const struct usher_config *cfg, const struct usher_plan *plan,
  * Returns only on failure, with -errno (ENOENT -> 127, EACCES/ENOEXEC -> 126). */
 int exec_program(const struct usher_config *cfg, struct usher_report *rep);
 
-/* spawn.c: fork; the child runs lockdown() and exec_program() and reports a failure
- * over a close-on-exec pipe; the parent returns once the exec happened or failed. */
-int spawn_grader(const struct usher_config *cfg, const struct usher_plan *plan,
-		 struct usher_report *rep, pid_t *grader);
+/* spawn.c: the grader's process, in two halves around the wait. */
+struct usher_child {
+	pid_t pid; /* -1: none */
+	int fd;    /* usher's end of the channel to it */
+};
+/* Before the wait: fork; the child runs lockdown() at once and waits for a go. Returns
+ * once the lockdown is applied, or with its failure (the child is then gone). */
+int spawn_prepare(const struct usher_config *cfg, const struct usher_plan *plan,
+		  struct usher_report *rep, struct usher_child *child);
+/* After the check: go; returns once the exec happened (*grader) or failed. */
+int spawn_start(const struct usher_config *cfg, struct usher_report *rep,
+		struct usher_child *child, pid_t *grader);
+/* The wait or the check failed: the child exits without exec, and is reaped. */
+void spawn_abort(struct usher_child *child, struct usher_report *rep);
 
-/* pid1.c: PID 1 itself: non-dumpable, minimal capabilities. Called by spawn_grader()
+/* pid1.c: PID 1 itself: non-dumpable, minimal capabilities. Called by spawn_start()
  * in the parent once the child exists; on failure the child is killed. */
 int pid1_harden(const struct usher_config *cfg, struct usher_report *rep);
 

@@ -10,15 +10,18 @@
  *              secrets in PID 1's environment memory are wiped right after.
  *   plan       before waiting: compile the seccomp program, probe Landlock, open
  *              the result's directory (plan.c), so the handoff path is short.
+ *   spawn      fork the grader's process; it runs the lockdown at once, SPEC
+ *              steps 1-9 in order, each failing closed (lockdown*.c, landlock.c,
+ *              seccomp*.c), reports over a close-on-exec socket and waits for a go
+ *              (spawn.c). A lockdown that cannot be applied fails here, before the
+ *              wait, and the handoff path is left with one byte and an execve.
  *   wait       until the sidecar publishes DIR.ready (or DIR.failed), by inotify
  *              with a polling fallback (wait.c).
  *   check      the submission through file descriptors only: types, symlinks,
  *              limits, modes (check.c).
- *   lockdown   in the grader's process, SPEC steps 1-9 in order, each failing
- *              closed (lockdown*.c, landlock.c, seccomp*.c); then exec (exec.c).
- *   spawn      fork; the child locks down and execs, and reports a failure over a
- *              close-on-exec pipe, so the parent knows which step failed; the parent
- *              drops what PID 1 does not need (spawn.c, pid1.c).
+ *   start      the go: the child execs PROGRAM (exec.c), the parent drops what
+ *              PID 1 does not need (pid1.c). --exec instead runs wait, check and
+ *              the lockdown in PID 1 itself, then execs in place.
  *   supervise  PID 1 reaps every zombie, forwards signals to the grader's group,
  *              enforces --timeout and kills what the grader left (supervise.c).
  *   report     the result JSON, written atomically once no grader process is left
@@ -81,6 +84,11 @@ static enum usher_status after_wait(int rc, const struct usher_report *rep)
 	return rc == -USHER_E_SIGNAL && rep->signal ? ST_SIGNALED : ST_SETUP_FAILED;
 }
 
+static enum usher_status after_check(int rc)
+{
+	return rc == -USHER_E_REJECT ? ST_REJECTED : ST_SETUP_FAILED;
+}
+
 static enum usher_status after_grader(const struct usher_report *rep)
 {
 	if (rep->grader.timed_out)
@@ -93,6 +101,7 @@ int main(int argc, char **argv, char **envp)
 	struct usher_config cfg;
 	struct usher_report rep = {.wait_ms = -1, .grader.exit_code = -1};
 	struct usher_plan plan = {.result_dirfd = -1};
+	struct usher_child child = {.pid = -1, .fd = -1};
 	pid_t grader;
 	int rc;
 
@@ -116,21 +125,32 @@ int main(int argc, char **argv, char **envp)
 
 	if (plan_build(&cfg, &plan, &rep) < 0)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
-	if (!cfg.no_wait && (rc = wait_for_submission(&cfg, &rep)) < 0)
-		return finish(&cfg, &plan, &rep, after_wait(rc, &rep));
-	if ((rc = check_submission(&cfg, &rep)) < 0)
-		return finish(&cfg, &plan, &rep,
-			      rc == -USHER_E_REJECT ? ST_REJECTED : ST_SETUP_FAILED);
 
 	if (cfg.exec_mode) {
-		/* PID 1 becomes the grader: nothing is left to supervise or report after. */
+		/* PID 1 becomes the grader: it must check the submission (as root) before it
+		 * locks itself down, and nothing is left to supervise or report after. */
+		if (!cfg.no_wait && (rc = wait_for_submission(&cfg, &rep)) < 0)
+			return finish(&cfg, &plan, &rep, after_wait(rc, &rep));
+		if ((rc = check_submission(&cfg, &rep)) < 0)
+			return finish(&cfg, &plan, &rep, after_check(rc));
 		if (lockdown(&cfg, &plan, &rep) < 0)
 			return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 		exec_program(&cfg, &rep);
 		return finish(&cfg, &plan, &rep, ST_EXEC_FAILED);
 	}
 
-	if (spawn_grader(&cfg, &plan, &rep, &grader) < 0)
+	/* The grader's process locks down while usher waits; it execs on the go. */
+	if (spawn_prepare(&cfg, &plan, &rep, &child) < 0)
+		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
+	if (!cfg.no_wait && (rc = wait_for_submission(&cfg, &rep)) < 0) {
+		spawn_abort(&child, &rep);
+		return finish(&cfg, &plan, &rep, after_wait(rc, &rep));
+	}
+	if ((rc = check_submission(&cfg, &rep)) < 0) {
+		spawn_abort(&child, &rep);
+		return finish(&cfg, &plan, &rep, after_check(rc));
+	}
+	if (spawn_start(&cfg, &rep, &child, &grader) < 0)
 		return finish(&cfg, &plan, &rep,
 			      strcmp(rep.error.step, "exec") ? ST_SETUP_FAILED : ST_EXEC_FAILED);
 	wait_release(); /* off the handoff path: the grader runs already */

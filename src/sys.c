@@ -13,6 +13,7 @@
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -59,7 +60,7 @@ ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len)
 {
 	return NEG(readlinkat(dirfd, path, buf, len));
 }
-int sys_pipe2(int fds[2], int flags) { return NEG(pipe2(fds, flags)); }
+int sys_socketpair(int fds[2]) { return NEG(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)); }
 int sys_close_range(unsigned first, unsigned last, unsigned flags)
 {
 	return NEG((int)syscall(SYS_close_range, first, last, flags));

@@ -105,6 +105,19 @@ touch "$sub/.ready" "$sub/submission.ready"
 shim --wait-timeout 0.5 -- /bin/true 2>/dev/null
 tap_is "$?" 75 "a student's file named .ready inside DIR does not start grading"
 
+# The grader's process locks down before the wait: a step that cannot be applied (a
+# hard nofile limit above the kernel's nr_open) fails at once, not at the marker.
+fresh
+mkdir -p "$sub"
+start=$(date +%s%N)
+err=$(shim --wait-timeout 30 --rlimit nofile=1024:2147483647 --result "$d/r.json" -- /bin/true 2>&1)
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+tap_is "$rc" 125 "a lockdown step that fails, with no marker yet: 125"
+tap_ok "... at once, not after --wait-timeout (took $ms ms)" test "$ms" -lt 5000
+tap_is "$(result_field "$d/r.json" '.status + " " + .error.step + " " + (.lockdown | tostring)')" \
+	"setup_failed rlimit null" "... result: setup_failed at step rlimit, no lockdown"
+
 # Rejections: each rule, exit 65, the path relative to DIR and the rule named.
 no_openat2="3.19 does not know openat2 (437): usher fails closed, 125"
 rejected() { # DESC SETUP-COMMANDS WANT-REGEX [SHIM-ARGS]
@@ -113,9 +126,13 @@ rejected() { # DESC SETUP-COMMANDS WANT-REGEX [SHIM-ARGS]
 	echo ok >"$sub/ok.txt"
 	(cd "$sub" && eval "$2")
 	local err rc
-	err=$(shim --no-wait --result "$d/r.json" ${4:-} -- /bin/true 2>&1)
+	mkdir -m 1777 "$d/w" # the grader's process is prepared (locked down) before the
+	# check: a rejection must still mean it never runs
+	err=$(shim --no-wait --result "$d/r.json" ${4:-} -- /bin/sh -c "echo ran >$d/w/ran" 2>&1)
 	rc=$?
-	if [ "$rc" = 65 ] && [[ $err =~ $3 ]] && [ "$(result_field "$d/r.json" .status)" = rejected ]; then
+	if [ -e "$d/w/ran" ]; then
+		tap_fail "rejected: $1" "the grader ran"
+	elif [ "$rc" = 65 ] && [[ $err =~ $3 ]] && [ "$(result_field "$d/r.json" .status)" = rejected ]; then
 		tap_pass "rejected: $1"
 	else
 		tap_fail "rejected: $1" "rc=$rc err=$err"
