@@ -4,8 +4,6 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
-top=$(cd "$here/../.." && pwd)
-usher=${USHER:-$top/build/usher}
 
 # the artefact itself, even when $USHER is a wrapper (make valgrind)
 tap_is "$(file -b "$top/build/usher" | grep -o 'statically linked')" "statically linked" "build/usher is statically linked"

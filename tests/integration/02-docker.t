@@ -6,7 +6,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/docker.sh"
-top=$(cd "$here/../.." && pwd)
 docker_require
 
 tap_ok "busybox test image builds offline" docker_image_busybox usher-test/busybox

@@ -7,9 +7,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/result.sh"
-top=$(cd "$here/../.." && pwd)
-usher=${USHER:-$top/build/usher}
-probe=$top/build/probe
 tmp=$(tap_tmpdir)
 lock=(--seccomp none --landlock off) # the lockdown has its own tests; keep these fast
 n=0

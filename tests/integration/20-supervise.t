@@ -5,9 +5,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/result.sh"
-top=$(cd "$here/../.." && pwd)
-usher=${USHER:-$top/build/usher}
-probe=$top/build/probe
 tmp=$(tap_tmpdir)
 # On the host the grader runs with usher's defaults minus what needs a container.
 opts=(-q --no-wait --seccomp none --landlock off)

@@ -8,7 +8,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/docker.sh"
-top=$(cd "$here/../.." && pwd)
 docker_require
 docker_image_busybox usher-test/busybox || { tap_fail "busybox image"; tap_done; exit 1; }
 bin=$(docker_usher_dir)

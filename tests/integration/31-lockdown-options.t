@@ -6,9 +6,6 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/result.sh"
-top=$(cd "$here/../.." && pwd)
-usher=${USHER:-$top/build/usher}
-probe=$top/build/probe
 tmp=$(tap_tmpdir)
 u() { "$usher" -q --no-wait "$@"; }
 

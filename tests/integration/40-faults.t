@@ -13,9 +13,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/result.sh"
-top=$(cd "$here/../.." && pwd)
 uf=$top/build/usher-faults
-probe=$top/build/probe
 tmp=$(tap_tmpdir)
 [ -x "$uf" ] || { tap_fail "build/usher-faults exists (make build/usher-faults)"; tap_done; exit 1; }
 

@@ -9,8 +9,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/docker.sh"
 . "$here/../lib/result.sh"
-top=$(cd "$here/../.." && pwd)
-usher=${USHER:-$top/build/usher}
 task=$top/examples/ecs/task-definition.json
 
 # Every --flag the examples pass to usher is one usher knows.

@@ -86,6 +86,11 @@ valgrind_limit() {
 	for d in "$@"; do tap_skip "valgrind: $why" "$d"; done
 }
 
+# What the tests run: this checkout's build, or $USHER (make valgrind's wrapper).
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+usher=${USHER:-$top/build/usher}
+probe=$top/build/probe
+
 # One root per test script, made at source time so that tap_tmpdir works inside $(...)
 # (a cleanup registered in a subshell would be lost). 0755: graders running as nobody
 # must be able to reach what tests put there.
