@@ -7,9 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/docker.sh"
 . "$here/../lib/result.sh"
-docker_require
-docker_image_busybox usher-test/busybox || { tap_fail "busybox image"; tap_done; exit 1; }
-bin=$(docker_usher_dir)
+docker_setup
 vol="usher-test-vol-$$"
 docker volume create "$vol" >/dev/null
 tap_cleanup "docker volume rm -f $vol"

@@ -7,9 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/docker.sh"
 . "$here/../lib/result.sh"
-docker_require
-docker_image_busybox usher-test/busybox || { tap_fail "busybox image"; tap_done; exit 1; }
-bin=$(docker_usher_dir)
+docker_setup
 shared=$(tap_tmpdir)
 chmod 777 "$shared"
 run() { docker run --rm --network none --entrypoint /usher/usher -v "$bin:/usher:ro" -v "$shared:/shared" "$@"; }

@@ -8,9 +8,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/docker.sh"
-docker_require
-docker_image_busybox usher-test/busybox || { tap_fail "busybox image"; tap_done; exit 1; }
-bin=$(docker_usher_dir)
+docker_setup
 
 # Fixtures: a submission owned by root, a setuid-root copy of the probe, a copy with
 # file capabilities (+ep).

@@ -5,9 +5,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/docker.sh"
-docker_require
-docker_image_busybox usher-test/busybox || { tap_fail "busybox image"; tap_done; exit 1; }
-bin=$(docker_usher_dir)
+docker_setup
 doc() { docker run --rm --network none --entrypoint /usher/usher -v "$bin:/usher:ro" -v /shared "$@"; }
 
 out=$(doc usher-test/busybox doctor 2>&1)

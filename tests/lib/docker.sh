@@ -68,6 +68,14 @@ docker_up() {
 }
 
 # docker_up, or skip the whole script; under CI a missing engine is a failure.
+# The start of every container test: an engine (or skip, or fail under CI=true), the
+# busybox image, and $bin: usher and the probe, to mount at /usher.
+docker_setup() {
+	docker_require
+	docker_image_busybox usher-test/busybox || { tap_fail "busybox image"; tap_done; exit 1; }
+	bin=$(docker_usher_dir)
+}
+
 docker_require() {
 	local why errf
 	errf=$(mktemp)
