@@ -12,4 +12,9 @@
  * may add some). A malformed value, or a key given twice, is -EINVAL with why[]. */
 int manifest_parse(const char *text, size_t len, struct usher_report *rep, char *why, size_t whylen);
 
+/* resolve.c: 0 when `rel` resolves without leaving the directory `root` (openat2
+ * RESOLVE_BENEATH, or the same walk in user space where openat2 is missing); else
+ * -EXDEV (leaves it), -ELOOP, -ENOENT, -ENOTDIR or another -errno. */
+int resolve_beneath(int root, const char *rel);
+
 #endif

@@ -5,7 +5,8 @@
  * device and inode must match: a path is never trusted twice. Accepted: regular files
  * (one link only: chown on a hard link would change a file outside DIR), directories,
  * and symlinks whose target the kernel resolves inside DIR (openat2 RESOLVE_BENEATH from
- * DIR's fd; a lexical check is fooled by `b -> .` plus `d/a -> ../b/..`). Rejected:
+ * DIR's fd, or the same walk in user space without openat2: resolve.c; a lexical check
+ * is fooled by `b -> .` plus `d/a -> ../b/..`). Rejected:
  * FIFOs, sockets, devices, absolute or escaping or dangling symlinks, the limits.
  *
  * Afterwards the grader can read and traverse everything and modify nothing: as root,
@@ -23,11 +24,6 @@
 #include "log.h"
 #include "stages.h"
 #include "sys.h"
-
-#ifndef RESOLVE_BENEATH
-#define RESOLVE_NO_MAGICLINKS 0x02
-#define RESOLVE_BENEATH 0x08
-#endif
 
 struct walk {
 	const struct usher_config *cfg;
@@ -82,7 +78,7 @@ static int entry(struct walk *w, int dirfd, const char *name, const char *rel, u
 		target[n] = '\0';
 		if (target[0] == '/')
 			return reject(w, rel, "symlink with an absolute target");
-		int fd = sys_openat2(w->root, rel, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+		int fd = resolve_beneath(w->root, rel);
 		if (fd == -EXDEV)
 			return reject(w, rel, "symlink that leads out of the submission");
 		if (fd == -ELOOP)
@@ -91,7 +87,6 @@ static int entry(struct walk *w, int dirfd, const char *name, const char *rel, u
 			return reject(w, rel, "dangling symlink");
 		if (fd < 0)
 			return report_fail(w->rep, "check", -fd, "resolve %s/%s", w->cfg->submission, rel);
-		sys_close(fd);
 		w->files++;
 		return 0;
 	}
