@@ -7,12 +7,12 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "lockdown.h"
 #include "log.h"
 #include "plan.h"
 #include "stages.h"
+#include "sys.h"
 
 int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep)
 {
@@ -40,6 +40,6 @@ void plan_release(struct usher_plan *plan)
 	plan->bpf = NULL;
 	plan->bpf_len = 0;
 	if (plan->result_dirfd >= 0)
-		close(plan->result_dirfd);
+		sys_close(plan->result_dirfd);
 	plan->result_dirfd = -1;
 }

@@ -4,12 +4,13 @@
  * 1-9) at once, reports what it applied, and then blocks on its channel to the parent.
  * spawn_start(), after the check: the parent sends "go"; only then does the child
  * exec (step 10). So the path from "marker seen" to "grader running" is a byte on a
- * socket and an execve, not a lockdown (~0.25 ms measured, docs/performance.md), and a
+ * socket and an execve, not a lockdown (docs/performance.md), and a
  * lockdown that cannot be applied is reported at once, not after a ten-minute wait.
  * spawn_abort(): the wait or the check failed; the child is told nothing, sees the
  * channel close, and exits without exec; it is killed and reaped all the same.
  *
- * The channel is a close-on-exec socketpair: records from the child (one when the
+ * The channel is a close-on-exec SOCK_SEQPACKET socketpair (whole records, and
+ * end-of-file when the other end closes): records from the child (one when the
  * lockdown is applied, one more with the failed step, errno and message if anything
  * fails), the go byte from the parent. The parent reads records until end-of-file (the
  * child's end closes on exec): a failure before exec is never lost or mistaken for the

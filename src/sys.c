@@ -60,7 +60,7 @@ ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len)
 {
 	return NEG(readlinkat(dirfd, path, buf, len));
 }
-int sys_socketpair(int fds[2]) { return NEG(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)); }
+int sys_socketpair(int fds[2]) { return NEG(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds)); }
 int sys_close_range(unsigned first, unsigned last, unsigned flags)
 {
 	return NEG((int)syscall(SYS_close_range, first, last, flags));

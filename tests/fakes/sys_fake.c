@@ -140,7 +140,7 @@ int sys_fchmod(int fd, mode_t m) REAL(int, fchmod(fd, m))
 int sys_fsync(int fd) REAL(int, fsync(fd))
 ssize_t sys_getdents64(int fd, void *b, size_t n) REAL(ssize_t, (ssize_t)syscall(SYS_getdents64, fd, b, n))
 ssize_t sys_readlinkat(int d, const char *p, char *b, size_t n) REAL(ssize_t, readlinkat(d, p, b, n))
-int sys_socketpair(int fds[2]) REAL(int, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds))
+int sys_socketpair(int fds[2]) REAL(int, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds))
 int sys_close_range(unsigned a, unsigned b, unsigned fl) { (void)a; (void)b; (void)fl; PRETEND(int, 0) }
 
 int sys_inotify_init1(int fl) REAL(int, inotify_init1(fl))
