@@ -114,6 +114,19 @@ static void userns(struct doctor *d)
 	    pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "available to this container" : "not available");
 }
 
+/* Can the kernel resolve a path and refuse to leave a directory (openat2, Linux 5.6)? */
+static void openat2_fact(struct doctor *d)
+{
+	int fd = sys_openat2(AT_FDCWD, ".", O_PATH, 0x08 /* RESOLVE_BENEATH */);
+	if (fd >= 0) {
+		sys_close(fd);
+		add(d, "openat2", "ok", "the kernel checks where the submission's symlinks lead");
+	} else {
+		add(d, "openat2", "warn", "%s (kernel < 5.6, or the runtime's seccomp profile): usher "
+		    "checks symlinks itself, one component at a time", strerror(-fd));
+	}
+}
+
 /* Does the submission's filesystem deliver inotify events? Create a file and see. */
 static void inotify(struct doctor *d, const struct usher_config *cfg)
 {
@@ -181,6 +194,7 @@ int doctor_main(const struct usher_config *cfg, struct usher_report *rep)
 	add(&d, "seccomp", "ok", "runtime mode %ld, %ld filter(s): usher stacks its own", sec, filters < 0 ? 0 : filters);
 	landlock(&d);
 	userns(&d);
+	openat2_fact(&d);
 	inotify(&d, cfg);
 	pids(&d);
 

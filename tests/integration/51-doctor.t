@@ -12,6 +12,7 @@ out=$(doc usher-test/busybox doctor 2>&1)
 tap_is "$?" 0 "doctor in a default container: 0"
 tap_like "$out" "ok +pid1 +usher is PID 1" "... reports PID 1"
 tap_like "$out" "ok +landlock +ABI [0-9]" "... and the Landlock ABI"
+tap_like "$out" "ok +openat2 " "... and openat2 (Docker's default profile allows it)"
 tap_like "$out" "inotify +/ \\(overlay\\): events delivered|inotify .*events delivered" "... and inotify on the submission's filesystem"
 out=$(doc --cap-drop ALL usher-test/busybox doctor 2>&1)
 tap_is "$?" 1 "doctor with --cap-drop ALL: 1"
