@@ -126,21 +126,10 @@ int main(int argc, char **argv, char **envp)
 	if (plan_build(&cfg, &plan, &rep) < 0)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 
-	if (cfg.exec_mode) {
-		/* PID 1 becomes the grader: it must check the submission (as root) before it
-		 * locks itself down, and nothing is left to supervise or report after. */
-		if (!cfg.no_wait && (rc = wait_for_submission(&cfg, &rep)) < 0)
-			return finish(&cfg, &plan, &rep, after_wait(rc, &rep));
-		if ((rc = check_submission(&cfg, &rep)) < 0)
-			return finish(&cfg, &plan, &rep, after_check(rc));
-		if (lockdown(&cfg, &plan, &rep) < 0)
-			return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
-		exec_program(&cfg, &rep);
-		return finish(&cfg, &plan, &rep, ST_EXEC_FAILED);
-	}
-
-	/* The grader's process locks down while usher waits; it execs on the go. */
-	if (spawn_prepare(&cfg, &plan, &rep, &child) < 0)
+	/* The grader's process locks down while usher waits; it execs on the go. In
+	 * --exec mode PID 1 itself becomes the grader, so it waits and checks (as root)
+	 * first and locks down after. spawn_abort() is a no-op without a child. */
+	if (!cfg.exec_mode && spawn_prepare(&cfg, &plan, &rep, &child) < 0)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 	if (!cfg.no_wait && (rc = wait_for_submission(&cfg, &rep)) < 0) {
 		spawn_abort(&child, &rep);
@@ -149,6 +138,14 @@ int main(int argc, char **argv, char **envp)
 	if ((rc = check_submission(&cfg, &rep)) < 0) {
 		spawn_abort(&child, &rep);
 		return finish(&cfg, &plan, &rep, after_check(rc));
+	}
+
+	if (cfg.exec_mode) {
+		/* Nothing is left to supervise or report after a successful exec. */
+		if (lockdown(&cfg, &plan, &rep) < 0)
+			return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
+		exec_program(&cfg, &rep);
+		return finish(&cfg, &plan, &rep, ST_EXEC_FAILED);
 	}
 	if (spawn_start(&cfg, &rep, &child, &grader) < 0)
 		return finish(&cfg, &plan, &rep,
