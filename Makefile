@@ -48,14 +48,14 @@ $(BUILD)/obj/%.o: src/%.c $(DEPLIBS) | $(BUILD)/obj
 
 # The default seccomp profile, compiled at build time by the code that would compile it
 # at run time (tools/gen-seccomp.c, docs/performance.md says why).
-GEN_OBJ := $(filter-out $(BUILD)/obj/main.o $(BUILD)/obj/seccomp_prebuilt.o,$(OBJ))
+GEN_OBJ := $(filter-out $(BUILD)/obj/main.o $(BUILD)/obj/lockdown_seccomp_prebuilt.o,$(OBJ))
 $(BUILD)/gen-seccomp: tools/gen-seccomp.c $(GEN_OBJ) $(DEPLIBS)
 	$(MUSL_CC) $(CPPFLAGS) $(CFLAGS) -static -o $@ $< $(GEN_OBJ) $(LIBS)
 $(GEN)/seccomp_prebuilt.inc: $(BUILD)/gen-seccomp
 	@mkdir -p $(@D)
 	$(BUILD)/gen-seccomp >$@.tmp && mv $@.tmp $@
-$(BUILD)/obj/seccomp_prebuilt.o $(BUILD)/host/seccomp_prebuilt.o $(BUILD)/vg/obj/seccomp_prebuilt.o \
-	$(BUILD)/fuzz/obj/seccomp_prebuilt.o: $(GEN)/seccomp_prebuilt.inc
+$(BUILD)/obj/lockdown_seccomp_prebuilt.o $(BUILD)/host/lockdown_seccomp_prebuilt.o $(BUILD)/vg/obj/lockdown_seccomp_prebuilt.o \
+	$(BUILD)/fuzz/obj/lockdown_seccomp_prebuilt.o: $(GEN)/seccomp_prebuilt.inc
 
 $(BUILD)/usher.debug: $(OBJ) $(DEPLIBS)
 	$(MUSL_CC) -static $(CFLAGS) $(LDHARDEN) -o $@ $(OBJ) $(LIBS)

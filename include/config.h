@@ -1,4 +1,4 @@
-/* config.h - internals shared by the config files (config.c, config_user.c, env.c,
+/* config.h - internals shared by the config files (config.c, config_user.c, config_env.c,
  * config_print.c) and their unit tests. The stage entry point is in stages.h. */
 #ifndef USHER_CONFIG_H
 #define USHER_CONFIG_H
@@ -43,7 +43,7 @@ void config_free(struct usher_config *cfg);
 int user_resolve(const char *spec, const char *passwd, const char *group, uid_t *uid,
 		 gid_t *gid, char *why, size_t whylen);
 
-/* env.c */
+/* config_env.c */
 /* True for names that must never reach the grader: USHER_*, and the credentials and
  * metadata endpoints that ECS and AWS inject. */
 bool env_is_secret(const char *entry);

@@ -1,4 +1,4 @@
-/* handoff.h - internals of the handoff: the ready marker's manifest (wait.c, deliver.c)
+/* handoff.h - internals of the handoff: the ready marker's manifest (handoff_wait.c, cmd_deliver.c)
  * and the walk shared by the check and deliver. */
 #ifndef USHER_HANDOFF_H
 #define USHER_HANDOFF_H
@@ -12,7 +12,7 @@
  * may add some). A malformed value, or a key given twice, is -EINVAL with why[]. */
 int manifest_parse(const char *text, size_t len, struct usher_report *rep, char *why, size_t whylen);
 
-/* resolve.c: 0 when `rel` resolves without leaving the directory `root` (openat2
+/* handoff_resolve.c: 0 when `rel` resolves without leaving the directory `root` (openat2
  * RESOLVE_BENEATH, or the same walk in user space where openat2 is missing); else
  * -EXDEV (leaves it), -ELOOP, -ENOENT, -ENOTDIR or another -errno. */
 int resolve_beneath(int root, const char *rel);

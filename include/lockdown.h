@@ -1,4 +1,4 @@
-/* lockdown.h - internals of the lockdown steps (lockdown*.c, landlock.c, seccomp*.c). */
+/* lockdown.h - internals of the lockdown steps (lockdown*.c). */
 #ifndef USHER_LOCKDOWN_H
 #define USHER_LOCKDOWN_H
 
@@ -25,17 +25,17 @@ int lockdown_caps(const struct usher_config *cfg, const struct privilege *priv,
 int lockdown_verify(const struct usher_config *cfg, const struct privilege *priv,
 		    struct usher_report *rep);
 
-/* landlock.c */
+/* lockdown_landlock.c */
 int landlock_probe(void); /* ABI version, 0 when unavailable (logged why at -v) */
 int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan,
 		   struct usher_report *rep);
 /* Create the --feedback files, owned by the grader, before any grader exists. */
 int feedback_prepare(const struct usher_config *cfg, struct usher_report *rep);
 
-/* seccomp_prebuilt.c: the default profile as compiled at build time, into plan->bpf;
+/* lockdown_seccomp_prebuilt.c: the default profile as compiled at build time, into plan->bpf;
  * false when the configuration asks for anything else. */
 bool seccomp_prebuilt(const struct usher_config *cfg, struct usher_plan *plan);
-/* seccomp.c: compile the profile into plan->bpf (the prebuilt one when it fits). */
+/* lockdown_seccomp.c: compile the profile into plan->bpf (the prebuilt one when it fits). */
 int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan,
 		    struct usher_report *rep);
 

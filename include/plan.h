@@ -17,7 +17,7 @@ struct usher_plan {
 	 * 0 when unavailable. */
 	int landlock_abi;
 
-	/* The fd on which the child reports to the parent (spawn.c); lockdown step 1 keeps
+	/* The fd on which the child reports to the parent (supervise_spawn.c); lockdown step 1 keeps
 	 * it open (it is close-on-exec). -1 in --exec mode. */
 	int report_fd;
 

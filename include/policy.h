@@ -1,5 +1,5 @@
-/* policy.h - seccomp policies as data: the default profile (seccomp.c) and the
- * `--seccomp FILE` text format (seccomp_policy.c), compiled the same way. */
+/* policy.h - seccomp policies as data: the default profile (lockdown_seccomp.c) and
+ * the `--seccomp FILE` text format (lockdown_seccomp_file.c), compiled the same way. */
 #ifndef USHER_POLICY_H
 #define USHER_POLICY_H
 

@@ -1,8 +1,9 @@
 /* stages.h - the stages main() calls, in the order it calls them.
  *
- * Each takes the const configuration, returns 0 or a negative errno (or one of the
- * USHER_E_* outcomes of usher.h), and records what it learnt in the report. None of
- * them exits or decides an exit status: that is main()'s job alone.
+ * Each takes the const configuration, returns 0 or a negative errno (or a negated
+ * OUTCOME_* of usher.h: a verdict, not a failure), and records what it learnt in the
+ * report. None of them exits or decides an exit status: that is main()'s job alone,
+ * through report_outcome.c.
  */
 #ifndef USHER_STAGES_H
 #define USHER_STAGES_H
@@ -25,25 +26,25 @@ int plan_build(const struct usher_config *cfg, struct usher_plan *plan,
 /* plan.c: gives back what plan_build took, once the result is written. */
 void plan_release(struct usher_plan *plan);
 
-/* wait.c: until the ready marker (0), the failed marker (-USHER_E_SIDECAR),
- * --wait-timeout (-USHER_E_WAIT_TIMEOUT) or a signal (-USHER_E_SIGNAL). */
+/* handoff_wait.c: until the ready marker (0), the failed marker (-OUTCOME_SIDECAR_FAILED),
+ * --wait-timeout (-OUTCOME_WAIT_TIMEOUT) or a signal (-OUTCOME_SIGNALED). */
 int wait_for_submission(const struct usher_config *cfg, struct usher_report *rep);
-/* wait.c: the wait's last, slow teardown (closing inotify takes ~10 ms), for main to
+/* handoff_wait.c: the wait's last, slow teardown (closing inotify takes ~10 ms), for main to
  * call once the grader runs. In --exec mode, lockdown step 1 closes it instead. */
 void wait_release(void);
 
-/* check.c: the submission checks; -USHER_E_REJECT when a rule is broken. */
+/* handoff_check.c: the submission checks; -OUTCOME_REJECTED when a rule is broken. */
 int check_submission(const struct usher_config *cfg, struct usher_report *rep);
 
 /* lockdown.c: SPEC steps 1-9, in order; never returns 0 after a failed step. */
 int lockdown(const struct usher_config *cfg, const struct usher_plan *plan,
 	     struct usher_report *rep);
 
-/* exec.c: step 10, execve of PROGRAM with PATH lookup in the grader's environment.
+/* lockdown_exec.c: step 10, execve of PROGRAM with PATH lookup in the grader's environment.
  * Returns only on failure, with -errno (ENOENT -> 127, EACCES/ENOEXEC -> 126). */
 int exec_program(const struct usher_config *cfg, struct usher_report *rep);
 
-/* spawn.c: the grader's process, in two halves around the wait. */
+/* supervise_spawn.c: the grader's process, in two halves around the wait. */
 struct usher_child {
 	pid_t pid; /* -1: none */
 	int fd;    /* usher's end of the channel to it */
@@ -58,7 +59,7 @@ int spawn_start(const struct usher_config *cfg, struct usher_report *rep,
 /* The wait or the check failed: the child exits without exec, and is reaped. */
 void spawn_abort(struct usher_child *child, struct usher_report *rep);
 
-/* pid1.c: PID 1 itself: non-dumpable, minimal capabilities. Called by spawn_start()
+/* supervise_pid1.c: PID 1 itself: non-dumpable, minimal capabilities. Called by spawn_start()
  * in the parent once the child exists; on failure the child is killed. */
 int pid1_harden(const struct usher_config *cfg, struct usher_report *rep);
 

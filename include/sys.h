@@ -42,7 +42,7 @@ int sys_fchmod(int fd, mode_t mode);
 int sys_fsync(int fd);
 ssize_t sys_getdents64(int fd, void *buf, size_t len);
 ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
-/* AF_UNIX SOCK_SEQPACKET pair: one close-on-exec channel both ways, whole records (spawn.c). */
+/* AF_UNIX SOCK_SEQPACKET pair: one close-on-exec channel both ways, whole records (supervise_spawn.c). */
 int sys_socketpair(int fds[2]);
 int sys_close_range(unsigned first, unsigned last, unsigned flags);
 

@@ -26,12 +26,59 @@ enum {
 	EXIT_USHER_NOTFOUND = 127,    /* PROGRAM not found */
 };
 
-/* Stage outcomes that are not plain failures. Stages return them negated, like errnos,
- * so that main() can tell "the sidecar gave up" from "usher broke". */
-#define USHER_E_WAIT_TIMEOUT ETIMEDOUT /* wait: no marker before --wait-timeout */
-#define USHER_E_SIDECAR ECANCELED      /* wait: the failed marker appeared */
-#define USHER_E_REJECT EBADMSG         /* check: the submission broke a rule */
-#define USHER_E_SIGNAL EINTR           /* a signal ended the stage; report.signal says which */
+/* Outcomes of the handoff that are verdicts, not failures: the sidecar gave up, the
+ * submission broke a rule. Stages return them negated, like errnos, but from a range no
+ * errno reaches (the kernel's end at 4095), so a filesystem's real EBADMSG or ETIMEDOUT
+ * can never pass for a verdict. */
+enum usher_outcome {
+	OUTCOME_FIRST = 4096,
+	OUTCOME_WAIT_TIMEOUT,   /* wait: no marker before --wait-timeout */
+	OUTCOME_SIDECAR_FAILED, /* wait: the failed marker appeared */
+	OUTCOME_REJECTED,       /* wait or check: the submission broke a rule */
+	OUTCOME_SIGNALED,       /* a signal ended the stage; report.signal says which */
+};
+static inline bool is_outcome(int rc) { return rc < -OUTCOME_FIRST; }
+
+/* The steps a failure is charged to: the result's error.step. One table, so that the
+ * result, usher(1) and docs/result.schema.json can be checked against it (tests/unit/test_report.c).
+ * X(enum suffix, name in the result, what failed). */
+#define USHER_STEPS(X)                                                                    \
+	X(CONFIG, "config", "the command line or a USHER_* variable")                     \
+	X(REQUIRE, "require", "a protection --require names could not be applied")        \
+	X(RESULT, "result", "opening the result's directory")                             \
+	X(IDENTITY, "identity", "choosing the grader's identity, its home")               \
+	X(FEEDBACK, "feedback", "creating the feedback files for the grader")             \
+	X(WAIT, "wait", "waiting for the ready marker")                                   \
+	X(CHECK, "check", "checking the submission")                                      \
+	X(SIGNALS, "signals", "blocking or unblocking signals")                           \
+	X(SPAWN, "spawn", "starting the grader's process")                                \
+	X(FDS, "fds", "lockdown 1: closing inherited file descriptors")                   \
+	X(ENV, "env", "lockdown 2: the grader's environment")                             \
+	X(SETSID, "setsid", "lockdown 3: a new session")                                  \
+	X(RLIMIT, "rlimit", "lockdown 4: resource limits")                                \
+	X(GROUPS, "groups", "lockdown 5: clearing supplementary groups")                  \
+	X(GID, "gid", "lockdown 5: the group id")                                         \
+	X(UID, "uid", "lockdown 5: the user id")                                          \
+	X(CAPS, "caps", "lockdown 6: capabilities and the bounding set")                  \
+	X(SECUREBITS, "securebits", "lockdown 6: locking the securebits")                 \
+	X(NO_NEW_PRIVS, "no_new_privs", "lockdown 7: no_new_privs")                       \
+	X(VERIFY, "verify", "reading back identity, capabilities and no_new_privs")       \
+	X(LANDLOCK, "landlock", "lockdown 8: Landlock")                                   \
+	X(SECCOMP, "seccomp", "lockdown 9: the seccomp filter")                           \
+	X(EXEC, "exec", "lockdown 10: execve of PROGRAM")                                 \
+	X(PID1, "pid1", "hardening PID 1 itself")                                         \
+	X(SUPERVISE, "supervise", "supervising the grader")                               \
+	X(DELIVER, "deliver", "usher deliver")
+
+enum usher_step {
+	STEP_NONE,
+#define X(e, name, what) STEP_##e,
+	USHER_STEPS(X)
+#undef X
+	STEP_COUNT
+};
+const char *step_name(enum usher_step s); /* "config", ...; NULL for STEP_NONE */
+const char *step_meaning(enum usher_step s);
 
 enum usher_command { CMD_SHIM, CMD_DELIVER, CMD_DOCTOR, CMD_HELP, CMD_VERSION };
 enum usher_landlock { LANDLOCK_AUTO, LANDLOCK_REQUIRE, LANDLOCK_OFF };
@@ -136,7 +183,7 @@ struct usher_lockdown {
 /* The first failure (the result's "error"). */
 struct usher_error {
 	bool set;
-	char step[32];
+	enum usher_step step;
 	int err; /* positive errno, 0 if none */
 	char message[512];
 };
@@ -173,7 +220,7 @@ struct usher_report {
 
 /* Record a failure in the report, log it as "usher: <message>: <strerror(err)>",
  * and return -err (or -EINVAL when err is 0) so callers can `return report_fail(...)`. */
-int report_fail(struct usher_report *rep, const char *step, int err, const char *fmt, ...)
+int report_fail(struct usher_report *rep, enum usher_step step, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 #endif

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "stages.h"
 #include "sys.h"
+#include "util.h"
 
 #define MAX_OPTS 64
 
@@ -250,23 +251,12 @@ static const char *sibling(const char *dir, const char *suffix)
 	return s;
 }
 
-/* Read a small file of the container (/etc/passwd); NULL when absent. */
+/* Read a small file of the container (/etc/passwd); NULL when absent or unreadable. */
 static char *slurp(const char *path)
 {
 	enum { MAX = 1 << 20 };
-	char *buf = config_alloc(MAX + 1);
-	size_t len = 0;
-	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0);
-	if (fd < 0 || !buf) {
-		if (fd >= 0)
-			sys_close(fd);
-		return NULL;
-	}
-	for (ssize_t r; len < MAX && (r = sys_read(fd, buf + len, MAX - len)) > 0;)
-		len += (size_t)r;
-	sys_close(fd);
-	buf[len] = '\0';
-	return buf;
+	char *buf = config_alloc(MAX);
+	return buf && file_read_small(AT_FDCWD, path, buf, MAX, true) >= 0 ? buf : NULL;
 }
 
 static int finish(struct usher_config *c, char **envp)
@@ -340,7 +330,7 @@ int config_load(int argc, char **argv, char **envp, struct usher_config *c,
 	if (rc < 0) {
 		/* The line is already logged; the report carries the same cause. */
 		rep->error.set = true;
-		snprintf(rep->error.step, sizeof rep->error.step, "config");
+		rep->error.step = STEP_CONFIG;
 		snprintf(rep->error.message, sizeof rep->error.message, "%s", usage_msg);
 		return rc;
 	}

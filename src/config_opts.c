@@ -7,8 +7,7 @@
 
 #include "config.h"
 #include "parse.h"
-
-#define WHY(...) (snprintf(why, whylen, __VA_ARGS__), -EINVAL)
+#include "util.h"
 
 static int set_str(const char **dst, const char *v, char *why, size_t whylen)
 {

@@ -7,8 +7,7 @@
 
 #include "config.h"
 #include "parse.h"
-
-#define WHY(...) (snprintf(why, whylen, __VA_ARGS__), -EINVAL)
+#include "util.h"
 
 /* Find the line whose field 0 (by name) or field 2 (by number) matches, and return
  * its fields 2 and 3 (passwd: uid, gid; group: gid). Lines are "a:b:c:d:...". */

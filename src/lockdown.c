@@ -3,8 +3,9 @@
  * function; a failed step returns at once, so nothing after it runs and the exec
  * never happens: there is no recovering from half a privilege drop.
  *
- * Steps 5-6 live in lockdown_creds.c, 8 in landlock.c; the seccomp program of step 9
- * was compiled before the wait (plan.c) and is only attached here.
+ * Steps 5-6 live in lockdown_creds.c, 8 in lockdown_landlock.c, 10 in lockdown_exec.c;
+ * the seccomp program of step 9 was compiled before the wait (plan.c,
+ * lockdown_seccomp.c) and is only attached here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +46,7 @@ static int step_fds(const struct usher_plan *plan, struct usher_report *rep)
 {
 	int keep = plan->report_fd, rc;
 	if (keep > 3 && (rc = sys_close_range(3, (unsigned)keep - 1, 0)) < 0)
-		return report_fail(rep, "fds", -rc, "close_range 3-%d", keep - 1);
+		return report_fail(rep, STEP_FDS, -rc, "close_range 3-%d", keep - 1);
 	rc = sys_close_range(keep >= 3 ? (unsigned)keep + 1 : 3, ~0U, 0);
 	if (rc == -ENOSYS || rc == -EINVAL) {
 		/* Kernels before 5.9: close them one by one up to the fd limit. */
@@ -55,7 +56,7 @@ static int step_fds(const struct usher_plan *plan, struct usher_report *rep)
 		rc = 0;
 	}
 	if (rc < 0)
-		return report_fail(rep, "fds", -rc, "close_range");
+		return report_fail(rep, STEP_FDS, -rc, "close_range");
 	return 0;
 }
 
@@ -73,7 +74,7 @@ static int step_env(const struct usher_config *cfg, struct usher_report *rep)
 		for (size_t i = 0; i < cfg->setenv.n; i++)
 			on_purpose |= cfg->setenv.v[i] == *e;
 		if (!on_purpose)
-			return report_fail(rep, "env", EPERM, "environment: %.40s would reach the grader", *e);
+			return report_fail(rep, STEP_ENV, EPERM, "environment: %.40s would reach the grader", *e);
 	}
 	return 0;
 }
@@ -84,7 +85,7 @@ static int step_setsid(struct usher_report *rep)
 {
 	pid_t rc = sys_setsid();
 	if (rc < 0)
-		return report_fail(rep, "setsid", (int)-rc, "setsid");
+		return report_fail(rep, STEP_SETSID, (int)-rc, "setsid");
 	return 0;
 }
 
@@ -98,7 +99,7 @@ static int step_rlimits(const struct usher_config *cfg, struct usher_report *rep
 		struct rlimit rl = {cfg->rlimits[r].soft, cfg->rlimits[r].hard};
 		int rc = sys_setrlimit(r, &rl);
 		if (rc < 0)
-			return report_fail(rep, "rlimit", -rc, "setrlimit %s", rlimit_name(r));
+			return report_fail(rep, STEP_RLIMIT, -rc, "setrlimit %s", rlimit_name(r));
 	}
 	return 0;
 }
@@ -109,7 +110,7 @@ static int step_nnp(struct usher_report *rep)
 {
 	int rc = sys_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	if (rc < 0)
-		return report_fail(rep, "no_new_privs", -rc, "prctl PR_SET_NO_NEW_PRIVS");
+		return report_fail(rep, STEP_NO_NEW_PRIVS, -rc, "prctl PR_SET_NO_NEW_PRIVS");
 	rep->lockdown.no_new_privs = true;
 	return 0;
 }
@@ -124,7 +125,7 @@ static int step_seccomp(const struct usher_plan *plan, struct usher_report *rep)
 	struct sock_fprog prog = {.len = plan->bpf_len, .filter = plan->bpf};
 	int rc = sys_seccomp_attach(&prog, 0);
 	if (rc < 0)
-		return report_fail(rep, "seccomp", -rc, "attach the seccomp filter (%s)", plan->seccomp_name);
+		return report_fail(rep, STEP_SECCOMP, -rc, "attach the seccomp filter (%s)", plan->seccomp_name);
 	return 0;
 }
 
@@ -134,7 +135,7 @@ int lockdown(const struct usher_config *cfg, const struct usher_plan *plan, stru
 	int rc;
 
 	if ((rc = privilege_read(&priv)) < 0)
-		return report_fail(rep, "caps", -rc, "read capabilities");
+		return report_fail(rep, STEP_CAPS, -rc, "read capabilities");
 	rep->lockdown.network = cfg->allow_network;
 	if ((rc = step_fds(plan, rep)) < 0 ||
 	    (rc = step_env(cfg, rep)) < 0 ||

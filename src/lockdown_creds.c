@@ -61,13 +61,13 @@ int lockdown_identity(const struct usher_config *cfg, const struct privilege *pr
 	gid_t gid, egid, sgid;
 
 	if ((rc = sys_getresuid(&uid, &euid, &suid)) < 0 || (rc = sys_getresgid(&gid, &egid, &sgid)) < 0)
-		return report_fail(rep, "uid", -rc, "read ids");
+		return report_fail(rep, STEP_UID, -rc, "read ids");
 
 	if (priv->setpcap) {
 		if ((rc = sys_caps_bound(cfg->keep_caps)) < 0)
-			return report_fail(rep, "caps", -rc, "drop the bounding set");
+			return report_fail(rep, STEP_CAPS, -rc, "drop the bounding set");
 		if ((rc = sys_prctl(PR_SET_SECUREBITS, securebits(cfg->keep_caps), 0, 0, 0)) < 0)
-			return report_fail(rep, "securebits", -rc, "prctl PR_SET_SECUREBITS");
+			return report_fail(rep, STEP_SECUREBITS, -rc, "prctl PR_SET_SECUREBITS");
 	} else {
 		log_warn("bounding set and securebits: skipped: usher has no CAP_SETPCAP");
 	}
@@ -76,7 +76,7 @@ int lockdown_identity(const struct usher_config *cfg, const struct privilege *pr
 		/* Already who the grader should be (non-root start as that user). */
 	} else if (!priv->setid) {
 		if (cfg->user_explicit)
-			return report_fail(rep, "uid", EPERM, "switch to --user %s (uid %u): usher has "
+			return report_fail(rep, STEP_UID, EPERM, "switch to --user %s (uid %u): usher has "
 					   "no CAP_SETUID/CAP_SETGID (not root?)", cfg->user_spec, cfg->uid);
 		log_warn("identity: skipped: usher runs as uid %u without CAP_SETUID; the grader "
 			 "runs as uid %u", uid, uid);
@@ -88,11 +88,11 @@ int lockdown_identity(const struct usher_config *cfg, const struct privilege *pr
 		/* Supplementary groups first (root's would survive the gid change), then the
 		 * gid while usher may still change it, then the uid, which ends privilege. */
 		if ((rc = sys_setgroups(0, NULL)) < 0)
-			return report_fail(rep, "groups", -rc, "setgroups (clear supplementary groups)");
+			return report_fail(rep, STEP_GROUPS, -rc, "setgroups (clear supplementary groups)");
 		if ((rc = sys_setresgid(cfg->gid, cfg->gid, cfg->gid)) < 0)
-			return report_fail(rep, "gid", -rc, "setresgid %u", cfg->gid);
+			return report_fail(rep, STEP_GID, -rc, "setresgid %u", cfg->gid);
 		if ((rc = sys_setresuid(cfg->uid, cfg->uid, cfg->uid)) < 0)
-			return report_fail(rep, "uid", -rc, "setresuid %u", cfg->uid);
+			return report_fail(rep, STEP_UID, -rc, "setresuid %u", cfg->uid);
 	}
 	rep->lockdown.uid = cfg->uid;
 	rep->lockdown.gid = cfg->gid;
@@ -107,7 +107,7 @@ int lockdown_caps(const struct usher_config *cfg, const struct privilege *priv,
 	 * set, so an unprivileged usher asked to keep one fails here, as it must. */
 	int rc = sys_caps_apply(cfg->keep_caps, true);
 	if (rc < 0)
-		return report_fail(rep, "caps", -rc, "set capabilities (kept: %#llx)",
+		return report_fail(rep, STEP_CAPS, -rc, "set capabilities (kept: %#llx)",
 				   (unsigned long long)cfg->keep_caps);
 	rep->lockdown.caps = cfg->keep_caps;
 	return 0;
@@ -124,22 +124,22 @@ int lockdown_verify(const struct usher_config *cfg, const struct privilege *priv
 	int rc;
 
 	if ((rc = sys_getresuid(&r, &e, &s)) < 0 || (rc = sys_getresgid(&rg, &eg, &sg)) < 0)
-		return report_fail(rep, "verify", -rc, "read back ids");
+		return report_fail(rep, STEP_VERIFY, -rc, "read back ids");
 	if (r != rep->lockdown.uid || e != r || s != r || rg != rep->lockdown.gid || eg != rg || sg != rg)
-		return report_fail(rep, "verify", EPERM, "ids are %u/%u/%u:%u/%u/%u, not %u:%u", r, e, s,
+		return report_fail(rep, STEP_VERIFY, EPERM, "ids are %u/%u/%u:%u/%u/%u, not %u:%u", r, e, s,
 				   rg, eg, sg, rep->lockdown.uid, rep->lockdown.gid);
 	if (priv->setid && (rc = sys_getgroups(1, groups)) != 0)
-		return report_fail(rep, "verify", rc < 0 ? -rc : EPERM, "supplementary groups remain");
+		return report_fail(rep, STEP_VERIFY, rc < 0 ? -rc : EPERM, "supplementary groups remain");
 	if ((rc = sys_caps_read(&eff, &prm, &inh, &bnd, &amb)) < 0)
-		return report_fail(rep, "verify", -rc, "read back capabilities");
+		return report_fail(rep, STEP_VERIFY, -rc, "read back capabilities");
 	uint64_t keep = cfg->keep_caps;
 	if (eff != keep || prm != keep || inh != keep || amb != keep || (priv->setpcap && bnd != keep))
-		return report_fail(rep, "verify", EPERM,
+		return report_fail(rep, STEP_VERIFY, EPERM,
 				   "capabilities are eff=%#llx prm=%#llx inh=%#llx bnd=%#llx amb=%#llx, "
 				   "not %#llx", (unsigned long long)eff, (unsigned long long)prm,
 				   (unsigned long long)inh, (unsigned long long)bnd,
 				   (unsigned long long)amb, (unsigned long long)keep);
 	if ((rc = sys_prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)) != 1)
-		return report_fail(rep, "verify", rc < 0 ? -rc : EPERM, "no_new_privs is not set");
+		return report_fail(rep, STEP_VERIFY, rc < 0 ? -rc : EPERM, "no_new_privs is not set");
 	return 0;
 }

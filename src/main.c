@@ -6,94 +6,48 @@
  *   grader's original command after "--". Its stages run in this order, each a
  *   function in its own file taking the const configuration:
  *
- *   config     argv and USHER_* variables -> struct usher_config (config.c); the
+ *   config     argv and USHER_* variables -> struct usher_config (config*.c); the
  *              secrets in PID 1's environment memory are wiped right after.
  *   plan       before waiting: compile the seccomp program, probe Landlock, open
- *              the result's directory (plan.c), so the handoff path is short.
+ *              the result's directory, create the feedback files (plan.c).
  *   spawn      fork the grader's process; it runs the lockdown at once, SPEC
- *              steps 1-9 in order, each failing closed (lockdown*.c, landlock.c,
- *              seccomp*.c), reports over a close-on-exec socket and waits for a go
- *              (spawn.c). A lockdown that cannot be applied fails here, before the
- *              wait, and the handoff path is left with one byte and an execve.
+ *              steps 1-9 in order, each failing closed (lockdown*.c), reports over a
+ *              close-on-exec socket and waits for a go (supervise_spawn.c). A lockdown
+ *              that cannot be applied fails here, before the wait.
  *   wait       until the sidecar publishes DIR.ready (or DIR.failed), by inotify
- *              with a polling fallback (wait.c).
+ *              with a polling fallback (handoff_wait.c).
  *   check      the submission through file descriptors only: types, symlinks,
- *              limits, modes (check.c).
- *   start      the go: the child execs PROGRAM (exec.c), the parent drops what
- *              PID 1 does not need (pid1.c). --exec instead runs wait, check and
- *              the lockdown in PID 1 itself, then execs in place.
+ *              limits, modes (handoff_check.c, handoff_resolve.c).
+ *   start      the go: the child execs PROGRAM (lockdown_exec.c), the parent drops
+ *              what PID 1 does not need (supervise_pid1.c). --exec instead runs wait,
+ *              check and the lockdown in PID 1 itself, then execs in place.
  *   supervise  PID 1 reaps every zombie, forwards signals to the grader's group,
- *              enforces --timeout and kills what the grader left (supervise.c).
+ *              enforces --timeout and kills what the grader left (supervise*.c).
  *   report     the result JSON, written atomically once no grader process is left
- *              (report.c).
+ *              (report*.c).
  *
- *   Only main() maps what happened to a result status and an exit status.
+ *   Only main() turns what happened into a result status and an exit status, through
+ *   the table in report_outcome.c.
  */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "log.h"
 #include "plan.h"
+#include "report.h"
 #include "stages.h"
 #include "usher.h"
-
-static int exit_status(const struct usher_report *rep)
-{
-	switch (rep->status) {
-	case ST_EXITED:
-		return rep->grader.exit_code;
-	case ST_SIGNALED: /* the grader was killed, or usher was stopped before it ran */
-		return 128 + (rep->grader.signal ? rep->grader.signal : rep->signal);
-	case ST_TIMEOUT:
-		return EXIT_USHER_TIMEOUT;
-	case ST_WAIT_TIMEOUT:
-	case ST_SIDECAR_FAILED:
-		return EXIT_USHER_NOT_READY;
-	case ST_REJECTED:
-		return EXIT_USHER_REJECTED;
-	case ST_SETUP_FAILED:
-		return EXIT_USHER_FAILED;
-	case ST_EXEC_FAILED: /* as shells do: not found 127, found but not runnable 126 */
-		return (rep->error.err == ENOENT || rep->error.err == ENOTDIR)
-			       ? EXIT_USHER_NOTFOUND : EXIT_USHER_NOEXEC;
-	}
-	return EXIT_USHER_FAILED;
-}
 
 /* Every outcome ends here: status, exit status, result file. */
 static int finish(const struct usher_config *cfg, struct usher_plan *plan,
 		  struct usher_report *rep, enum usher_status status)
 {
 	rep->status = status;
-	rep->exit_code = exit_status(rep);
+	rep->exit_code = outcome_exit_code(rep);
 	if (cfg->result_path && report_write(cfg, plan, rep) < 0 && rep->exit_code == 0)
 		rep->exit_code = EXIT_USHER_FAILED; /* a verdict nobody can read is no success */
 	plan_release(plan);
 	return rep->exit_code;
-}
-
-static enum usher_status after_wait(int rc, const struct usher_report *rep)
-{
-	if (rc == -USHER_E_WAIT_TIMEOUT)
-		return ST_WAIT_TIMEOUT;
-	if (rc == -USHER_E_SIDECAR)
-		return ST_SIDECAR_FAILED;
-	if (rc == -USHER_E_REJECT) /* a marker that is not a file, or a malformed manifest */
-		return ST_REJECTED;
-	return rc == -USHER_E_SIGNAL && rep->signal ? ST_SIGNALED : ST_SETUP_FAILED;
-}
-
-static enum usher_status after_check(int rc)
-{
-	return rc == -USHER_E_REJECT ? ST_REJECTED : ST_SETUP_FAILED;
-}
-
-static enum usher_status after_grader(const struct usher_report *rep)
-{
-	if (rep->grader.timed_out)
-		return ST_TIMEOUT;
-	return rep->grader.signal ? ST_SIGNALED : ST_EXITED;
 }
 
 int main(int argc, char **argv, char **envp)
@@ -133,11 +87,11 @@ int main(int argc, char **argv, char **envp)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 	if (!cfg.no_wait && (rc = wait_for_submission(&cfg, &rep)) < 0) {
 		spawn_abort(&child, &rep);
-		return finish(&cfg, &plan, &rep, after_wait(rc, &rep));
+		return finish(&cfg, &plan, &rep, outcome_after_wait(rc, &rep));
 	}
 	if ((rc = check_submission(&cfg, &rep)) < 0) {
 		spawn_abort(&child, &rep);
-		return finish(&cfg, &plan, &rep, after_check(rc));
+		return finish(&cfg, &plan, &rep, outcome_after_check(rc));
 	}
 
 	if (cfg.exec_mode) {
@@ -148,10 +102,9 @@ int main(int argc, char **argv, char **envp)
 		return finish(&cfg, &plan, &rep, ST_EXEC_FAILED);
 	}
 	if (spawn_start(&cfg, &rep, &child, &grader) < 0)
-		return finish(&cfg, &plan, &rep,
-			      strcmp(rep.error.step, "exec") ? ST_SETUP_FAILED : ST_EXEC_FAILED);
+		return finish(&cfg, &plan, &rep, outcome_after_start(&rep));
 	wait_release(); /* off the handoff path: the grader runs already */
 	if (supervise(&cfg, &rep, grader) < 0)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
-	return finish(&cfg, &plan, &rep, after_grader(&rep));
+	return finish(&cfg, &plan, &rep, outcome_after_grader(&rep));
 }

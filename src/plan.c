@@ -25,7 +25,7 @@ int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct u
 		return rc;
 	plan->landlock_abi = cfg->landlock == LANDLOCK_OFF ? 0 : landlock_probe();
 	if (cfg->landlock == LANDLOCK_REQUIRE && plan->landlock_abi == 0)
-		return report_fail(rep, "landlock", ENOSYS, "--landlock require: Landlock is unavailable "
+		return report_fail(rep, STEP_LANDLOCK, ENOSYS, "--landlock require: Landlock is unavailable "
 				   "(kernel without it, or a runtime seccomp profile that blocks it)");
 	if (cfg->landlock == LANDLOCK_AUTO && plan->landlock_abi == 0)
 		log_warn("landlock: unavailable: the grader's writes are limited by file permissions only");

@@ -28,15 +28,9 @@
 #include "stages.h"
 #include "supervise.h"
 #include "sys.h"
+#include "util.h"
 
 static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
-
-uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* To the group first; before the child's setsid() the group does not exist yet. */
 void signal_grader(pid_t grader, int sig)
@@ -147,7 +141,7 @@ int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t gr
 		/* No loop without signals: kill the grader rather than run it unsupervised. */
 		signal_grader(grader, SIGKILL);
 		supervise_sweep(grader);
-		return report_fail(rep, "supervise", -sfd, "signalfd");
+		return report_fail(rep, STEP_SUPERVISE, -sfd, "signalfd");
 	}
 	if (cfg->timeout_ms)
 		l.deadline = l.started + cfg->timeout_ms;
@@ -159,7 +153,7 @@ int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t gr
 			signal_grader(grader, SIGKILL);
 			supervise_sweep(grader);
 			sys_close(sfd);
-			return report_fail(rep, "supervise", -rc, "poll");
+			return report_fail(rep, STEP_SUPERVISE, -rc, "poll");
 		}
 		struct signalfd_siginfo si;
 		while (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si)

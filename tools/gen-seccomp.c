@@ -1,7 +1,7 @@
 /* gen-seccomp - run at build time: compiles the `default` seccomp profile with the
- * same code and the same libseccomp usher would use at run time (seccomp.c), for both
+ * same code and the same libseccomp usher would use at run time (lockdown_seccomp.c), for both
  * values of --allow-network, and prints the two BPF programs as C arrays for
- * src/seccomp_prebuilt.c. libseccomp takes ~0.7 ms to build the filter; copying a
+ * src/lockdown_seccomp_prebuilt.c. libseccomp takes ~0.7 ms to build the filter; copying a
  * prebuilt one costs nothing, and the default profile is what nearly every run uses.
  * A policy file or -v still compiles at run time.
  */

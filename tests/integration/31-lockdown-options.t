@@ -28,7 +28,7 @@ result_valid "$tmp/r.json" "... schema-valid"
 printf 'deny ptrase\n' >"$tmp/typo"
 tap_like "$("$usher" --no-wait --seccomp "$tmp/typo" -- /bin/true 2>&1)" "typo:1: unknown syscall 'ptrase'" \
 	"an unknown syscall is named with file:line"
-tap_like "$("$usher" --no-wait --seccomp /nonexistent -- /bin/true 2>&1)" "open seccomp policy /nonexistent: No such file" \
+tap_like "$("$usher" --no-wait --seccomp /nonexistent -- /bin/true 2>&1)" "read seccomp policy /nonexistent: No such file" \
 	"a missing policy file is named"
 
 tap_like "$("$usher" -v --no-wait -- /bin/true 2>&1)" "ptrace" "-v prints the effective seccomp rules"

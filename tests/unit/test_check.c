@@ -61,7 +61,7 @@ static void run_tree(const char *setup, const char *want, bool no_openat2)
 	if (want == NULL && rc != 0)
 		fail_msg("%s (openat2 %s): rejected: %s", setup, no_openat2 ? "missing" : "present",
 			 rep.error.message);
-	if (want != NULL && (rc != -USHER_E_REJECT || !strstr(rep.error.message, want)))
+	if (want != NULL && (rc != -OUTCOME_REJECTED || !strstr(rep.error.message, want)))
 		fail_msg("%s (openat2 %s): want a rejection naming '%s', got %d '%s'", setup,
 			 no_openat2 ? "missing" : "present", want, rc, rep.error.message);
 	config_free(&cfg);

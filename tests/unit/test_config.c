@@ -204,7 +204,7 @@ static void bad(const char **args, const char **env)
 {
 	assert_int_equal(load(args, env), -EINVAL);
 	assert_true(rep.error.set);
-	assert_string_equal(rep.error.step, "config");
+	assert_string_equal(step_name(rep.error.step), "config");
 }
 
 static void malformed(void **state)

@@ -1,4 +1,4 @@
-/* deliver.c - `usher deliver`: the sidecar side of the handoff (docs/protocol.md).
+/* cmd_deliver.c - `usher deliver`: the sidecar side of the handoff (docs/protocol.md).
  *
  *   usher deliver [--to DIR] SOURCE...   copy files and trees into DIR, then publish
  *                                        DIR.ready with files= and bytes= by rename
@@ -21,6 +21,7 @@
 #include "log.h"
 #include "stages.h"
 #include "sys.h"
+#include "util.h"
 
 struct count {
 	uint64_t files, bytes;
@@ -33,42 +34,37 @@ static int copy_file(int sfd, int ddir, const char *dname, mode_t mode, struct u
 	char buf[65536];
 	int dfd = sys_openat(ddir, dname, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode & 0777);
 	if (dfd < 0)
-		return report_fail(rep, "deliver", -dfd, "create %s", dname);
+		return report_fail(rep, STEP_DELIVER, -dfd, "create %s", dname);
 	ssize_t n;
 	while ((n = sys_read(sfd, buf, sizeof buf)) > 0)
 		for (ssize_t off = 0; off < n;) {
 			ssize_t w = sys_write(dfd, buf + off, (size_t)(n - off));
 			if (w < 0) {
 				sys_close(dfd);
-				return report_fail(rep, "deliver", (int)-w, "write %s", dname);
+				return report_fail(rep, STEP_DELIVER, (int)-w, "write %s", dname);
 			}
 			off += w;
 		}
 	int rc = n < 0 ? (int)n : sys_fsync(dfd);
 	sys_close(dfd);
-	return rc < 0 ? report_fail(rep, "deliver", -rc, "copy %s", dname) : 0;
+	return rc < 0 ? report_fail(rep, STEP_DELIVER, -rc, "copy %s", dname) : 0;
 }
 
 static int copy_dir(int sfd, int ddir, const char *dname, struct usher_report *rep)
 {
-	char buf[8192];
-	ssize_t n;
-	int rc = sys_mkdirat(ddir, dname, 0755);
+	struct dents d = {0};
+	const char *name;
+	int err, rc = sys_mkdirat(ddir, dname, 0755);
 	if (rc < 0 && rc != -EEXIST)
-		return report_fail(rep, "deliver", -rc, "mkdir %s", dname);
+		return report_fail(rep, STEP_DELIVER, -rc, "mkdir %s", dname);
 	int dfd = sys_openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (dfd < 0)
-		return report_fail(rep, "deliver", -dfd, "open %s", dname);
+		return report_fail(rep, STEP_DELIVER, -dfd, "open %s", dname);
 	rc = 0;
-	while (rc >= 0 && (n = sys_getdents64(sfd, buf, sizeof buf)) > 0)
-		for (ssize_t off = 0; rc >= 0 && off < n;) {
-			unsigned short reclen;
-			memcpy(&reclen, buf + off + 16, sizeof reclen);
-			const char *name = buf + off + 19;
-			off += reclen;
-			if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
-				rc = copy_tree(sfd, name, dfd, name, rep);
-		}
+	while (rc >= 0 && (name = dents_next(sfd, &d, &err)))
+		rc = copy_tree(sfd, name, dfd, name, rep);
+	if (rc >= 0 && err < 0)
+		rc = report_fail(rep, STEP_DELIVER, -err, "read directory %s", dname);
 	sys_close(dfd);
 	return rc < 0 ? rc : 0;
 }
@@ -78,15 +74,15 @@ static int copy_tree(int sdir, const char *sname, int ddir, const char *dname, s
 	struct stat st;
 	int rc = sys_fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW);
 	if (rc < 0)
-		return report_fail(rep, "deliver", -rc, "stat %s", sname);
+		return report_fail(rep, STEP_DELIVER, -rc, "stat %s", sname);
 	if (S_ISLNK(st.st_mode)) {
 		char target[4096];
 		ssize_t n = sys_readlinkat(sdir, sname, target, sizeof target - 1);
 		if (n < 0)
-			return report_fail(rep, "deliver", (int)-n, "readlink %s", sname);
+			return report_fail(rep, STEP_DELIVER, (int)-n, "readlink %s", sname);
 		target[n] = '\0';
 		sys_unlinkat(ddir, dname, 0);
-		return symlinkat(target, ddir, dname) < 0 ? report_fail(rep, "deliver", errno, "symlink %s", dname) : 0;
+		return symlinkat(target, ddir, dname) < 0 ? report_fail(rep, STEP_DELIVER, errno, "symlink %s", dname) : 0;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		log_warn("deliver: %s: skipped: not a regular file, directory or symlink", sname);
@@ -94,7 +90,7 @@ static int copy_tree(int sdir, const char *sname, int ddir, const char *dname, s
 	}
 	int sfd = sys_openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
 	if (sfd < 0)
-		return report_fail(rep, "deliver", -sfd, "open %s", sname);
+		return report_fail(rep, STEP_DELIVER, -sfd, "open %s", sname);
 	rc = S_ISDIR(st.st_mode) ? copy_dir(sfd, ddir, dname, rep) : copy_file(sfd, ddir, dname, st.st_mode, rep);
 	sys_close(sfd);
 	return rc;
@@ -103,52 +99,39 @@ static int copy_tree(int sdir, const char *sname, int ddir, const char *dname, s
 /* Count DIR as the shim's check will. */
 static int count(int dfd, struct count *c)
 {
-	char buf[8192];
-	ssize_t n;
-	while ((n = sys_getdents64(dfd, buf, sizeof buf)) > 0)
-		for (ssize_t off = 0; off < n;) {
-			struct stat st;
-			unsigned short reclen;
-			memcpy(&reclen, buf + off + 16, sizeof reclen);
-			const char *name = buf + off + 19;
-			off += reclen;
-			if (!strcmp(name, ".") || !strcmp(name, "..") ||
-			    sys_fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;
-			if (S_ISDIR(st.st_mode)) {
-				int sub = sys_openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-				if (sub < 0)
-					return sub;
-				int rc = count(sub, c);
-				sys_close(sub);
-				if (rc < 0)
-					return rc;
-			} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
-				c->files++;
-				c->bytes += S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-			}
+	struct dents d = {0};
+	const char *name;
+	int err;
+	while ((name = dents_next(dfd, &d, &err))) {
+		struct stat st;
+		if (sys_fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = sys_openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+			if (sub < 0)
+				return sub;
+			int rc = count(sub, c);
+			sys_close(sub);
+			if (rc < 0)
+				return rc;
+		} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+			c->files++;
+			c->bytes += S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 		}
-	return n < 0 ? (int)n : 0;
+	}
+	return err;
 }
 
-/* Write PATH's content atomically: a temp file beside it, fsync, rename. */
+/* Publish a marker atomically (file_publish: temp file, fsync, rename). */
 static int publish(const char *path, const char *text, struct usher_report *rep)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-	int fd = sys_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return report_fail(rep, "deliver", -fd, "create %s", tmp);
-	ssize_t w = sys_write(fd, text, strlen(text));
-	int rc = w < 0 ? (int)w : (size_t)w != strlen(text) ? -EIO : sys_fsync(fd);
-	sys_close(fd);
-	if (rc == 0)
-		rc = sys_renameat(AT_FDCWD, tmp, AT_FDCWD, path);
-	if (rc < 0) {
-		sys_unlinkat(AT_FDCWD, tmp, 0);
-		return report_fail(rep, "deliver", -rc, "publish %s", path);
+	const char *name;
+	int dirfd = path_open_parent(path, &name), rc = dirfd;
+	if (dirfd >= 0) {
+		rc = file_publish(dirfd, name, text, strlen(text), 0644);
+		sys_close(dirfd);
 	}
-	return 0;
+	return rc < 0 ? report_fail(rep, STEP_DELIVER, -rc, "publish %s", path) : 0;
 }
 
 int deliver_main(const struct usher_config *cfg, struct usher_report *rep)
@@ -164,7 +147,7 @@ int deliver_main(const struct usher_config *cfg, struct usher_report *rep)
 		return rc;
 	}
 	if (!cfg->deliver_sources.n)
-		return report_fail(rep, "deliver", EINVAL, "usher deliver: no SOURCE to deliver (or --fail REASON)");
+		return report_fail(rep, STEP_DELIVER, EINVAL, "usher deliver: no SOURCE to deliver (or --fail REASON)");
 	/* mkdir -p: the volume may be empty. */
 	char path[4096];
 	snprintf(path, sizeof path, "%s", cfg->deliver_to);
@@ -174,7 +157,7 @@ int deliver_main(const struct usher_config *cfg, struct usher_report *rep)
 			*p = '\0';
 			rc = sys_mkdirat(AT_FDCWD, path, 0755);
 			if (rc < 0 && rc != -EEXIST)
-				return report_fail(rep, "deliver", -rc, "mkdir %s", path);
+				return report_fail(rep, STEP_DELIVER, -rc, "mkdir %s", path);
 			*p = saved;
 			if (!saved)
 				break;
@@ -182,7 +165,7 @@ int deliver_main(const struct usher_config *cfg, struct usher_report *rep)
 	}
 	int dfd = sys_openat(AT_FDCWD, cfg->deliver_to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (dfd < 0)
-		return report_fail(rep, "deliver", -dfd, "open %s", cfg->deliver_to);
+		return report_fail(rep, STEP_DELIVER, -dfd, "open %s", cfg->deliver_to);
 	rc = 0;
 	for (size_t i = 0; i < cfg->deliver_sources.n && rc >= 0; i++) {
 		const char *src = cfg->deliver_sources.v[i];
@@ -193,7 +176,7 @@ int deliver_main(const struct usher_config *cfg, struct usher_report *rep)
 		 * by name, so `usher deliver --to DIR ./submission` fills DIR itself. */
 		if (sys_fstatat(AT_FDCWD, src, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
 			int sfd = sys_openat(AT_FDCWD, src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-			rc = sfd < 0 ? report_fail(rep, "deliver", -sfd, "open %s", src) : copy_dir(sfd, dfd, ".", rep);
+			rc = sfd < 0 ? report_fail(rep, STEP_DELIVER, -sfd, "open %s", src) : copy_dir(sfd, dfd, ".", rep);
 			if (sfd >= 0)
 				sys_close(sfd);
 		} else {
@@ -201,7 +184,7 @@ int deliver_main(const struct usher_config *cfg, struct usher_report *rep)
 		}
 	}
 	if (rc >= 0 && (rc = count(dfd, &c)) < 0)
-		rc = report_fail(rep, "deliver", -rc, "count %s", cfg->deliver_to);
+		rc = report_fail(rep, STEP_DELIVER, -rc, "count %s", cfg->deliver_to);
 	sys_close(dfd);
 	if (rc < 0)
 		return rc;

@@ -1,4 +1,4 @@
-/* seccomp.c - the `default` profile (SPEC.md lockdown step 9) and the compiler that
+/* lockdown_seccomp.c - the `default` profile (SPEC.md lockdown step 9) and the compiler that
  * turns a policy (this table, or a --seccomp FILE) into BPF once, before the wait.
  *
  * Default action: allow. Denied calls get EPERM (or ENOSYS where a libc must fall
@@ -24,6 +24,7 @@
 #include "log.h"
 #include "policy.h"
 #include "sys.h"
+#include "util.h"
 
 #define DENY(n, reason) {PA_ERRNO, EPERM, n, 0, {{0}}, 0, reason}
 #define DENY_IF(n, a, m, v, reason) {PA_ERRNO, EPERM, n, 1, {{a, OP_MASKED_EQ, m, v}}, 0, reason}
@@ -127,7 +128,7 @@ static int add_rules(scmp_filter_ctx ctx, const struct pol_rule *r, size_t n, co
 		if (nr == __NR_SCMP_ERROR) {
 			if (!file)
 				continue; /* not on this architecture */
-			return report_fail(rep, "seccomp", 0, "%s:%d: unknown syscall '%s'", file, r[i].line, r[i].name);
+			return report_fail(rep, STEP_SECCOMP, 0, "%s:%d: unknown syscall '%s'", file, r[i].line, r[i].name);
 		}
 		for (unsigned c = 0; c < r[i].ncmp; c++) {
 			const struct pol_cmp *pc = &r[i].cmp[c];
@@ -137,8 +138,8 @@ static int add_rules(scmp_filter_ctx ctx, const struct pol_rule *r, size_t n, co
 		int rc = seccomp_rule_add_array(ctx, scmp_action(r[i].action, r[i].err), nr, r[i].ncmp, cmp);
 		if (rc < 0 && rc != -EEXIST) {
 			if (file)
-				return report_fail(rep, "seccomp", -rc, "%s:%d: rule for %s", file, r[i].line, r[i].name);
-			return report_fail(rep, "seccomp", -rc, "default profile: rule for %s", r[i].name);
+				return report_fail(rep, STEP_SECCOMP, -rc, "%s:%d: rule for %s", file, r[i].line, r[i].name);
+			return report_fail(rep, STEP_SECCOMP, -rc, "default profile: rule for %s", r[i].name);
 		}
 	}
 	return 0;
@@ -150,21 +151,17 @@ static int load_file(const char *path, struct policy *pol, struct usher_report *
 	enum { MAX = 1 << 20 };
 	char why[256];
 	char *buf = malloc(MAX);
-	size_t len = 0;
-	int fd = sys_openat(AT_FDCWD, path, O_RDONLY, 0);
-	if (!buf || fd < 0) {
+	if (!buf)
+		return report_fail(rep, STEP_SECCOMP, ENOMEM, "read seccomp policy %s", path);
+	ssize_t len = file_read_small(AT_FDCWD, path, buf, MAX, true);
+	if (len < 0) {
 		free(buf);
-		if (fd >= 0)
-			sys_close(fd);
-		return report_fail(rep, "seccomp", fd < 0 ? -fd : ENOMEM, "open seccomp policy %s", path);
+		return report_fail(rep, STEP_SECCOMP, (int)-len, "read seccomp policy %s", path);
 	}
-	for (ssize_t r; len < MAX && (r = sys_read(fd, buf + len, MAX - len)) > 0;)
-		len += (size_t)r;
-	sys_close(fd);
-	int rc = policy_parse(buf, len, pol, why, sizeof why);
+	int rc = policy_parse(buf, (size_t)len, pol, why, sizeof why);
 	free(buf);
 	if (rc < 0)
-		return report_fail(rep, "seccomp", 0, "seccomp policy %s: %s", path, why);
+		return report_fail(rep, STEP_SECCOMP, 0, "seccomp policy %s: %s", path, why);
 	return 0;
 }
 
@@ -173,16 +170,16 @@ static int export_bpf(scmp_filter_ctx ctx, struct usher_plan *plan, struct usher
 {
 	int fd = memfd_create("usher-seccomp", MFD_CLOEXEC), rc;
 	if (fd < 0)
-		return report_fail(rep, "seccomp", errno, "memfd_create");
+		return report_fail(rep, STEP_SECCOMP, errno, "memfd_create");
 	if ((rc = seccomp_export_bpf(ctx, fd)) < 0) {
 		close(fd);
-		return report_fail(rep, "seccomp", -rc, "seccomp_export_bpf");
+		return report_fail(rep, STEP_SECCOMP, -rc, "seccomp_export_bpf");
 	}
 	off_t size = lseek(fd, 0, SEEK_END);
 	if (size <= 0 || size % (off_t)sizeof(struct sock_filter) || size / 8 > 0xffff ||
 	    !(plan->bpf = malloc((size_t)size)) || pread(fd, plan->bpf, (size_t)size, 0) != size) {
 		close(fd);
-		return report_fail(rep, "seccomp", EIO, "read back the BPF program");
+		return report_fail(rep, STEP_SECCOMP, EIO, "read back the BPF program");
 	}
 	close(fd);
 	plan->bpf_len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
@@ -204,7 +201,7 @@ int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan, str
 	scmp_filter_ctx ctx = seccomp_init(scmp_action(pol.def, pol.def_err));
 	if (!ctx) {
 		policy_free(&pol);
-		return report_fail(rep, "seccomp", ENOMEM, "seccomp_init");
+		return report_fail(rep, STEP_SECCOMP, ENOMEM, "seccomp_init");
 	}
 	/* Real errnos from libseccomp; no_new_privs is lockdown step 7's job, not the
 	 * filter's; a binary tree keeps the rules of a long policy cheap; non-native
@@ -213,7 +210,7 @@ int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan, str
 	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
 	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0 ||
 	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(EPERM))) < 0)
-		rc = report_fail(rep, "seccomp", -rc, "seccomp_attr_set");
+		rc = report_fail(rep, STEP_SECCOMP, -rc, "seccomp_attr_set");
 	if (rc == 0 && base)
 		rc = add_rules(ctx, default_rules, sizeof default_rules / sizeof default_rules[0], NULL, rep);
 	if (rc == 0 && base && !cfg->allow_network)

@@ -1,4 +1,4 @@
-/* manifest.c - the ready marker's optional content (SPEC.md "Handoff protocol" 2).
+/* handoff_manifest.c - the ready marker's optional content (SPEC.md "Handoff protocol" 2).
  * A pure function over the marker's bytes: it is fuzzed. */
 #include <errno.h>
 #include <stdio.h>
@@ -6,8 +6,7 @@
 
 #include "handoff.h"
 #include "parse.h"
-
-#define WHY(...) (snprintf(why, whylen, __VA_ARGS__), -EINVAL)
+#include "util.h"
 
 int manifest_parse(const char *text, size_t len, struct usher_report *rep, char *why, size_t whylen)
 {

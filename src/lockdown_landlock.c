@@ -1,4 +1,4 @@
-/* landlock.c - lockdown step 8, and the feedback files it lets the grader write.
+/* lockdown_landlock.c - lockdown step 8.
  *
  * The ruleset handles every filesystem right the kernel's ABI knows, and grants:
  *   /                          read files, list directories, execute
@@ -74,10 +74,10 @@ static int allow(int ruleset, const char *path, uint64_t rights, uint64_t handle
 		return 0;
 	}
 	if (fd < 0)
-		return report_fail(rep, "landlock", -fd, "open %s", path);
+		return report_fail(rep, STEP_LANDLOCK, -fd, "open %s", path);
 	if ((rc = sys_fstat(fd, &st)) < 0) {
 		sys_close(fd);
-		return report_fail(rep, "landlock", -rc, "fstat %s", path);
+		return report_fail(rep, STEP_LANDLOCK, -rc, "fstat %s", path);
 	}
 	struct path_beneath pb = {.allowed_access = rights & handled, .parent_fd = fd};
 	if (!S_ISDIR(st.st_mode))
@@ -85,7 +85,7 @@ static int allow(int ruleset, const char *path, uint64_t rights, uint64_t handle
 	rc = sys_landlock_add_rule(ruleset, LL_RULE_PATH_BENEATH, &pb, 0);
 	sys_close(fd);
 	if (rc < 0)
-		return report_fail(rep, "landlock", -rc, "landlock_add_rule %s", path);
+		return report_fail(rep, STEP_LANDLOCK, -rc, "landlock_add_rule %s", path);
 	return 0;
 }
 
@@ -115,7 +115,7 @@ int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan
 		return 0;
 	if (abi <= 0) {
 		if (cfg->landlock == LANDLOCK_REQUIRE)
-			return report_fail(rep, "landlock", ENOSYS, "--landlock require: Landlock is unavailable");
+			return report_fail(rep, STEP_LANDLOCK, ENOSYS, "--landlock require: Landlock is unavailable");
 		return 0; /* logged once by plan_build */
 	}
 	struct ruleset_attr attr = {.handled_access_fs = fs_rights(abi)};
@@ -131,40 +131,12 @@ int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan
 	}
 	int ruleset = sys_landlock_create_ruleset(&attr, size, 0);
 	if (ruleset < 0)
-		return report_fail(rep, "landlock", -ruleset, "landlock_create_ruleset (ABI %d)", abi);
+		return report_fail(rep, STEP_LANDLOCK, -ruleset, "landlock_create_ruleset (ABI %d)", abi);
 	rc = add_rules(cfg, ruleset, attr.handled_access_fs, rep);
 	if (rc == 0 && (rc = sys_landlock_restrict_self(ruleset, 0)) < 0)
-		rc = report_fail(rep, "landlock", -rc, "landlock_restrict_self");
+		rc = report_fail(rep, STEP_LANDLOCK, -rc, "landlock_restrict_self");
 	sys_close(ruleset);
 	if (rc == 0)
 		rep->lockdown.landlock_abi = abi;
 	return rc;
-}
-
-int feedback_prepare(const struct usher_config *cfg, struct usher_report *rep)
-{
-	struct privilege priv = {0};
-	privilege_read(&priv);
-	for (size_t i = 0; i < cfg->feedback.n; i++) {
-		const char *path = cfg->feedback.v[i];
-		/* O_NOFOLLOW: a symlink planted at a feedback path must not make usher
-		 * hand some other file to the grader. */
-		int fd = sys_openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0644);
-		if (fd == -ENOENT || fd == -EROFS || fd == -EACCES) {
-			log_verbose("feedback %s: not created: %s", path, strerror(-fd));
-			continue;
-		}
-		if (fd < 0)
-			return report_fail(rep, "feedback", -fd, "create %s", path);
-		struct stat st;
-		int rc = sys_fstat(fd, &st);
-		if (rc == 0 && !S_ISREG(st.st_mode))
-			rc = -EINVAL;
-		if (rc == 0 && priv.chown && (st.st_uid != cfg->uid || st.st_gid != cfg->gid))
-			rc = sys_fchown(fd, cfg->uid, cfg->gid);
-		sys_close(fd);
-		if (rc < 0)
-			return report_fail(rep, "feedback", -rc, "give %s to uid %u", path, cfg->uid);
-	}
-	return 0;
 }

@@ -1,4 +1,4 @@
-/* resolve.c - does a path inside the submission resolve, and stay inside it?
+/* handoff_resolve.c - does a path inside the submission resolve, and stay inside it?
  *
  * The kernel answers with openat2(RESOLVE_BENEATH) since Linux 5.6. Older kernels
  * (Amazon Linux 2's 4.14), runtimes whose seccomp profile predates openat2 (EPERM or

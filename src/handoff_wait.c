@@ -1,4 +1,4 @@
-/* wait.c - wait for the sidecar's drop (SPEC.md "Handoff protocol").
+/* handoff_wait.c - wait for the sidecar's drop (SPEC.md "Handoff protocol").
  *
  * The watch is armed before the first look: inotify on the marker's directory, or,
  * while that directory does not exist yet (the volume is still being populated), on
@@ -25,22 +25,11 @@
 #include "stages.h"
 #include "supervise.h"
 #include "sys.h"
+#include "util.h"
 
 #define POLL_MIN_MS 5
 #define POLL_MAX_MS 250
 #define MARKER_MAX 4096
-
-/* The directory part of a marker path. */
-static void dir_of(const char *path, char *out, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(out, len, ".");
-	else if (slash == path)
-		snprintf(out, len, "/");
-	else
-		snprintf(out, len, "%.*s", (int)(slash - path), path);
-}
 
 /* Watch the deepest existing directory on the way to `dir`; returns 1 when `dir`
  * itself is watched, 0 for an ancestor, <0 on error. */
@@ -66,52 +55,36 @@ static int arm(int ifd, const char *dir, int *wd)
 	}
 }
 
-/* Read a marker: a regular file, never through a symlink. */
-static int read_marker(const char *path, char *buf, size_t len, size_t *got)
-{
-	struct stat st;
-	int fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0), rc;
-	if (fd < 0)
-		return fd;
-	if ((rc = sys_fstat(fd, &st)) < 0 || !S_ISREG(st.st_mode)) {
-		sys_close(fd);
-		return rc < 0 ? rc : -EINVAL;
-	}
-	*got = 0;
-	for (ssize_t r; *got < len && (r = sys_read(fd, buf + *got, len - *got)) > 0;)
-		*got += (size_t)r;
-	sys_close(fd);
-	return 0;
-}
-
 /* One look. 1: ready, 0: not yet, <0: an outcome (sidecar failed, bad marker). */
 static int look(const struct usher_config *cfg, struct usher_report *rep)
 {
 	char buf[MARKER_MAX + 1], why[160];
-	size_t n;
-	int rc = read_marker(cfg->failed_file, buf, MARKER_MAX, &n);
+	/* A marker is a regular file, never read through a symlink; a longer one is cut. */
+	ssize_t n = file_read_small(AT_FDCWD, cfg->failed_file, buf, sizeof buf, true);
+	int rc = n == -EFBIG ? 0 : n < 0 ? (int)n : 0;
 	if (rc == 0 || (rc != -ENOENT && rc != -ENOTDIR)) {
-		buf[rc == 0 ? n : 0] = '\0';
+		buf[rc == 0 ? strlen(buf) : 0] = '\0';
 		buf[strcspn(buf, "\r\n")] = '\0';
 		/* The reason is one line, cut at 255 bytes. */
 		snprintf(rep->sidecar_reason, sizeof rep->sidecar_reason, "%.255s",
 			 rc == 0 ? (*buf ? buf : "(no reason given)") : "(the failed marker is not a regular file)");
-		report_fail(rep, "wait", 0, "the sidecar could not deliver the submission: %s",
+		report_fail(rep, STEP_WAIT, 0, "the sidecar could not deliver the submission: %s",
 			    rep->sidecar_reason);
-		return -USHER_E_SIDECAR;
+		return -OUTCOME_SIDECAR_FAILED;
 	}
-	rc = read_marker(cfg->ready_file, buf, MARKER_MAX, &n);
+	n = file_read_small(AT_FDCWD, cfg->ready_file, buf, sizeof buf, true);
+	rc = n < 0 ? (int)n : 0;
 	if (rc == -ENOENT || rc == -ENOTDIR)
 		return 0;
 	/* A marker that is not a regular file, or whose manifest is malformed, is a
 	 * broken drop: rejected (65), not waited for until the timeout. */
 	if (rc < 0) {
-		report_fail(rep, "wait", -rc, "read the ready marker %s", cfg->ready_file);
-		return -USHER_E_REJECT;
+		report_fail(rep, STEP_WAIT, -rc, "read the ready marker %s", cfg->ready_file);
+		return -OUTCOME_REJECTED;
 	}
-	if (manifest_parse(buf, n, rep, why, sizeof why) < 0) {
-		report_fail(rep, "wait", 0, "ready marker %s: %s", cfg->ready_file, why);
-		return -USHER_E_REJECT;
+	if (manifest_parse(buf, (size_t)n, rep, why, sizeof why) < 0) {
+		report_fail(rep, STEP_WAIT, 0, "ready marker %s: %s", cfg->ready_file, why);
+		return -OUTCOME_REJECTED;
 	}
 	return 1;
 }
@@ -138,13 +111,18 @@ int wait_for_submission(const struct usher_config *cfg, struct usher_report *rep
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM), sigaddset(&stop, SIGINT), sigaddset(&stop, SIGHUP), sigaddset(&stop, SIGQUIT);
 	if ((rc = sys_sigprocmask(SIG_BLOCK, &stop, &old)) < 0)
-		return report_fail(rep, "wait", -rc, "block signals");
+		return report_fail(rep, STEP_WAIT, -rc, "block signals");
 	int sfd = sys_signalfd(&stop, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		sys_sigprocmask(SIG_SETMASK, &old, NULL);
-		return report_fail(rep, "wait", -sfd, "signalfd");
+		return report_fail(rep, STEP_WAIT, -sfd, "signalfd");
 	}
-	dir_of(cfg->ready_file, dir, sizeof dir);
+	const char *base;
+	if ((rc = path_split(cfg->ready_file, dir, sizeof dir, &base)) < 0) {
+		sys_close(sfd);
+		sys_sigprocmask(SIG_SETMASK, &old, NULL);
+		return report_fail(rep, STEP_WAIT, -rc, "ready marker %s", cfg->ready_file);
+	}
 	if (!cfg->wait_poll) {
 		ifd = sys_inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 		if (ifd < 0)
@@ -159,9 +137,9 @@ int wait_for_submission(const struct usher_config *cfg, struct usher_report *rep
 			break;
 		uint64_t t = now_ms();
 		if (t >= deadline) {
-			report_fail(rep, "wait", 0, "no %s after %.3g s (--wait-timeout)", cfg->ready_file,
+			report_fail(rep, STEP_WAIT, 0, "no %s after %.3g s (--wait-timeout)", cfg->ready_file,
 				    (double)cfg->wait_timeout_ms / 1000);
-			rc = -USHER_E_WAIT_TIMEOUT;
+			rc = -OUTCOME_WAIT_TIMEOUT;
 			break;
 		}
 		struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = ifd, .events = POLLIN}};
@@ -172,8 +150,8 @@ int wait_for_submission(const struct usher_config *cfg, struct usher_report *rep
 			struct signalfd_siginfo si;
 			if (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
 				rep->signal = (int)si.ssi_signo;
-				report_fail(rep, "wait", 0, "stopped by signal %d while waiting", rep->signal);
-				rc = -USHER_E_SIGNAL;
+				report_fail(rep, STEP_WAIT, 0, "stopped by signal %d while waiting", rep->signal);
+				rc = -OUTCOME_SIGNALED;
 				break;
 			}
 		}

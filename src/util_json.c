@@ -1,4 +1,4 @@
-/* json.c - see include/json.h. Strings are escaped per RFC 8259; bytes >= 0x80 are
+/* util_json.c - see include/json.h. Strings are escaped per RFC 8259; bytes >= 0x80 are
  * passed through (usher's strings are paths and messages, UTF-8 or not: a path that
  * is not UTF-8 is escaped byte-wise as \u00XX so the output stays valid JSON). */
 #include "json.h"

@@ -1,8 +1,10 @@
-/* log.c - stderr logging and report_fail(). Lines are formatted into one buffer and written
- * with a single write(2), so lines from PID 1 and a child never interleave mid-line. */
+/* util_log.c - stderr logging. Lines are formatted into one buffer and written with a
+ * single write(2), so lines from PID 1 and a child never interleave mid-line.
+ *
+ * Text lines escape control characters (\xNN): a file name holding a newline must not
+ * forge a second "usher: ..." line for whoever reads the log. Valid UTF-8 passes. */
 #include "log.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +20,26 @@ void log_setup(enum usher_log_format format, int verbosity)
 {
 	log_format = format;
 	log_level = verbosity;
+}
+
+/* "usher: " + msg with bytes below 0x20 and 0x7f as \xNN; returns the length. */
+static int escape_line(char *out, size_t cap, const char *msg)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	for (const char *p = "usher: "; *p; p++)
+		out[n++] = *p;
+	for (const unsigned char *c = (const unsigned char *)msg; *c && n + 5 < cap; c++) {
+		if (*c < 0x20 || *c == 0x7f) {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[*c >> 4];
+			out[n++] = hex[*c & 15];
+		} else {
+			out[n++] = (char)*c;
+		}
+	}
+	return (int)n;
 }
 
 static void emit(const char *level, const char *fmt, va_list ap)
@@ -40,11 +62,7 @@ static void emit(const char *level, const char *fmt, va_list ap)
 		if (b.overflow)
 			return;
 	} else {
-		n = snprintf(line, sizeof line - 1, "usher: %s", msg);
-		if (n < 0)
-			return;
-		if ((size_t)n > sizeof line - 2)
-			n = (int)sizeof line - 2;
+		n = escape_line(line, sizeof line - 1, msg);
 	}
 	line[n++] = '\n';
 	/* A failed log write has nowhere to be reported; the exit status still tells. */
@@ -67,28 +85,3 @@ LOGFN(log_info, "info", 0)
 LOGFN(log_verbose, "debug", 1)
 LOGFN(log_warn, "warn", 0)
 LOGFN(log_error, "error", -1)
-
-int report_fail(struct usher_report *rep, const char *step, int err, const char *fmt, ...)
-{
-	char msg[400]; /* leaves room in error.message for ": " and strerror */
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (err)
-		log_error("%s: %s", msg, strerror(err));
-	else
-		log_error("%s", msg);
-	/* The first failure is the cause; later ones are consequences. */
-	if (!rep->error.set) {
-		rep->error.set = true;
-		snprintf(rep->error.step, sizeof rep->error.step, "%s", step);
-		rep->error.err = err;
-		/* A message cut short at 511 bytes is still the right message. */
-		int n = err ? snprintf(rep->error.message, sizeof rep->error.message, "%s: %s",
-				       msg, strerror(err))
-			    : snprintf(rep->error.message, sizeof rep->error.message, "%s", msg);
-		(void)n;
-	}
-	return -(err ? err : EINVAL);
-}

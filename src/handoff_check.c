@@ -1,4 +1,4 @@
-/* check.c - the submission checks (SPEC.md "Submission checks").
+/* handoff_check.c - the submission checks (SPEC.md "Submission checks").
  *
  * Everything goes through file descriptors: each entry is looked at with fstatat
  * (AT_SYMLINK_NOFOLLOW), opened with O_NOFOLLOW, and fstat'ed again on the fd, whose
@@ -24,6 +24,7 @@
 #include "log.h"
 #include "stages.h"
 #include "sys.h"
+#include "util.h"
 
 struct walk {
 	const struct usher_config *cfg;
@@ -35,8 +36,8 @@ struct walk {
 
 static int reject(struct walk *w, const char *rel, const char *rule)
 {
-	report_fail(w->rep, "check", 0, "submission rejected: %s: %s", *rel ? rel : ".", rule);
-	return -USHER_E_REJECT;
+	report_fail(w->rep, STEP_CHECK, 0, "submission rejected: %s: %s", *rel ? rel : ".", rule);
+	return -OUTCOME_REJECTED;
 }
 
 /* Make an entry readable (and traversable) by the grader and writable by nobody. */
@@ -46,15 +47,15 @@ static int normalise(struct walk *w, int fd, const struct stat *st, const char *
 	int rc = 0;
 	if (w->owner) {
 		if ((st->st_uid != 0 || st->st_gid != 0) && (rc = sys_fchown(fd, 0, 0)) < 0)
-			return report_fail(w->rep, "check", -rc, "chown %s/%s", w->cfg->submission, rel);
+			return report_fail(w->rep, STEP_CHECK, -rc, "chown %s/%s", w->cfg->submission, rel);
 		if ((st->st_mode & 07777) != want && (rc = sys_fchmod(fd, want)) < 0)
-			return report_fail(w->rep, "check", -rc, "chmod %s/%s", w->cfg->submission, rel);
+			return report_fail(w->rep, STEP_CHECK, -rc, "chmod %s/%s", w->cfg->submission, rel);
 		return 0;
 	}
 	/* Not root: the grader is usher's own uid. Setuid/setgid bits still go; what the
 	 * grader owns it could make writable again, which only root can prevent. */
 	if ((st->st_mode & 07000) && (rc = sys_fchmod(fd, st->st_mode & 0777)) < 0)
-		return report_fail(w->rep, "check", -rc, "chmod %s/%s", w->cfg->submission, rel);
+		return report_fail(w->rep, STEP_CHECK, -rc, "chmod %s/%s", w->cfg->submission, rel);
 	if (st->st_uid != w->cfg->uid && !(st->st_mode & 04))
 		return reject(w, rel, "not readable by the grader (usher is not root and cannot fix it)");
 	return 0;
@@ -67,14 +68,14 @@ static int entry(struct walk *w, int dirfd, const char *name, const char *rel, u
 	struct stat st, fst;
 	int rc = sys_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
 	if (rc < 0)
-		return report_fail(w->rep, "check", -rc, "stat %s/%s", w->cfg->submission, rel);
+		return report_fail(w->rep, STEP_CHECK, -rc, "stat %s/%s", w->cfg->submission, rel);
 	if (++w->entries > w->cfg->max_files)
 		return reject(w, rel, "more entries than --max-files");
 	if (S_ISLNK(st.st_mode)) {
 		char target[4096];
 		ssize_t n = sys_readlinkat(dirfd, name, target, sizeof target - 1);
 		if (n < 0)
-			return report_fail(w->rep, "check", (int)-n, "readlink %s/%s", w->cfg->submission, rel);
+			return report_fail(w->rep, STEP_CHECK, (int)-n, "readlink %s/%s", w->cfg->submission, rel);
 		target[n] = '\0';
 		if (target[0] == '/')
 			return reject(w, rel, "symlink with an absolute target");
@@ -86,7 +87,7 @@ static int entry(struct walk *w, int dirfd, const char *name, const char *rel, u
 		if (fd == -ENOENT || fd == -ENOTDIR)
 			return reject(w, rel, "dangling symlink");
 		if (fd < 0)
-			return report_fail(w->rep, "check", -fd, "resolve %s/%s", w->cfg->submission, rel);
+			return report_fail(w->rep, STEP_CHECK, -fd, "resolve %s/%s", w->cfg->submission, rel);
 		w->files++;
 		return 0;
 	}
@@ -99,10 +100,10 @@ static int entry(struct walk *w, int dirfd, const char *name, const char *rel, u
 	int fd = sys_openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 					 (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0), 0);
 	if (fd < 0)
-		return report_fail(w->rep, "check", -fd, "open %s/%s", w->cfg->submission, rel);
+		return report_fail(w->rep, STEP_CHECK, -fd, "open %s/%s", w->cfg->submission, rel);
 	if ((rc = sys_fstat(fd, &fst)) < 0 || fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
 		sys_close(fd);
-		return rc < 0 ? report_fail(w->rep, "check", -rc, "fstat %s/%s", w->cfg->submission, rel)
+		return rc < 0 ? report_fail(w->rep, STEP_CHECK, -rc, "fstat %s/%s", w->cfg->submission, rel)
 			      : reject(w, rel, "changed while being checked");
 	}
 	rc = normalise(w, fd, &fst, rel);
@@ -120,29 +121,21 @@ static int entry(struct walk *w, int dirfd, const char *name, const char *rel, u
 
 static int walk_dir(struct walk *w, int dirfd, const char *rel, unsigned depth)
 {
-	char buf[8192];
-	ssize_t n;
+	struct dents d = {0};
+	const char *name;
+	int err;
 	if (depth > w->cfg->max_depth)
 		return reject(w, rel, "nested deeper than --max-depth");
-	while ((n = sys_getdents64(dirfd, buf, sizeof buf)) > 0) {
-		for (ssize_t off = 0; off < n;) {
-			/* struct linux_dirent64: ino, off, reclen, type, name */
-			unsigned short reclen;
-			memcpy(&reclen, buf + off + 16, sizeof reclen);
-			const char *name = buf + off + 19;
-			off += reclen;
-			if (!strcmp(name, ".") || !strcmp(name, ".."))
-				continue;
-			char path[4096];
-			if (snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", name) >= (int)sizeof path)
-				return reject(w, rel, "path longer than 4095 bytes");
-			int rc = entry(w, dirfd, name, path, depth);
-			if (rc < 0)
-				return rc;
-		}
+	while ((name = dents_next(dirfd, &d, &err))) {
+		char path[4096];
+		if (snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", name) >= (int)sizeof path)
+			return reject(w, rel, "path longer than 4095 bytes");
+		int rc = entry(w, dirfd, name, path, depth);
+		if (rc < 0)
+			return rc;
 	}
-	if (n < 0)
-		return report_fail(w->rep, "check", (int)-n, "read directory %s/%s", w->cfg->submission, rel);
+	if (err < 0)
+		return report_fail(w->rep, STEP_CHECK, -err, "read directory %s/%s", w->cfg->submission, rel);
 	return 0;
 }
 
@@ -187,9 +180,9 @@ int check_submission(const struct usher_config *cfg, struct usher_report *rep)
 	if (w.root == -ENOTDIR || w.root == -ELOOP)
 		return reject(&w, "", "not a directory (a symlink or a file)");
 	if (w.root < 0)
-		return report_fail(rep, "check", -w.root, "open %s", cfg->submission);
+		return report_fail(rep, STEP_CHECK, -w.root, "open %s", cfg->submission);
 	if ((rc = sys_fstat(w.root, &st)) < 0)
-		rc = report_fail(rep, "check", -rc, "fstat %s", cfg->submission);
+		rc = report_fail(rep, STEP_CHECK, -rc, "fstat %s", cfg->submission);
 	else if ((rc = normalise(&w, w.root, &st, "")) == 0 && (rc = walk_dir(&w, w.root, "", 0)) == 0)
 		rc = verify_manifest(&w);
 	sys_close(w.root);

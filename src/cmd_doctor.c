@@ -1,4 +1,4 @@
-/* doctor.c - `usher doctor [--json]`: what this container lets usher enforce, and why
+/* cmd_doctor.c - `usher doctor [--json]`: what this container lets usher enforce, and why
  * not. Run it with the same image, user and runtime options as the grader. Exit 0 when
  * the default policy can be fully enforced, 1 otherwise (main maps -ENOTSUP to 1).
  *
@@ -25,6 +25,7 @@
 #include "parse.h"
 #include "stages.h"
 #include "sys.h"
+#include "util.h"
 
 static const unsigned needed_caps[] = {7 /* SETUID */, 6 /* SETGID */, 8 /* SETPCAP */, 0 /* CHOWN */,
 				       3 /* FOWNER */, 1 /* DAC_OVERRIDE */, 5 /* KILL */};
@@ -131,11 +132,9 @@ static void openat2_fact(struct doctor *d)
 static void inotify(struct doctor *d, const struct usher_config *cfg)
 {
 	char dir[4096], probe[4200];
+	const char *base;
 	struct statfs fs;
-	const char *slash = strrchr(cfg->submission, '/');
-	snprintf(dir, sizeof dir, "%.*s", slash && slash != cfg->submission ? (int)(slash - cfg->submission) : 1,
-		 slash ? cfg->submission : "/");
-	if (statfs(dir, &fs) < 0) {
+	if (path_split(cfg->submission, dir, sizeof dir, &base) < 0 || statfs(dir, &fs) < 0) {
 		add(d, "inotify", "warn", "%s does not exist yet: cannot test (usher polls as a fallback)", dir);
 		return;
 	}

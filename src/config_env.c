@@ -1,4 +1,4 @@
-/* env.c - the grader's environment (SPEC.md lockdown step 2) and the wipe of PID 1's
+/* config_env.c - the grader's environment (SPEC.md lockdown step 2) and the wipe of PID 1's
  * own copy. Credentials are matched by name; the list is the policy, with the reason
  * for each entry. */
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* exec.c - lockdown step 10: execve of PROGRAM, with the PATH lookup done here (in the
+/* lockdown_exec.c - lockdown step 10: execve of PROGRAM, with the PATH lookup done here (in the
  * grader's environment, as execvp would) because usher cannot trust the image's libc
  * and must know which error to report: not found (127) or not executable (126). */
 #include <errno.h>
@@ -38,12 +38,12 @@ static int explain_enoent(const char *path, struct usher_report *rep)
 	size_t len = strcspn(interp, " \t");
 	if (len && interp[len - 1] == '\r' && !interp[len]) {
 		interp[len - 1] = '\0';
-		return report_fail(rep, "exec", ENOEXEC,
+		return report_fail(rep, STEP_EXEC, ENOEXEC,
 				   "exec %s: CRLF line endings in the shebang ('#!%s\\r'): "
 				   "convert the script to LF (dos2unix)", path, interp);
 	}
 	interp[len] = '\0';
-	return report_fail(rep, "exec", ENOEXEC, "exec %s: its interpreter %s was not found",
+	return report_fail(rep, STEP_EXEC, ENOEXEC, "exec %s: its interpreter %s was not found",
 			   path, interp);
 }
 
@@ -60,7 +60,7 @@ int exec_program(const struct usher_config *cfg, struct usher_report *rep)
 		rc = sys_execve(prog, cfg->argv, envp);
 		if (rc == -ENOENT && explain_enoent(prog, rep) < 0)
 			return -ENOEXEC;
-		return report_fail(rep, "exec", -rc, "exec %s", prog);
+		return report_fail(rep, STEP_EXEC, -rc, "exec %s", prog);
 	}
 	for (const char *dir = grader_path(cfg); dir;) {
 		const char *colon = strchr(dir, ':');
@@ -78,5 +78,5 @@ int exec_program(const struct usher_config *cfg, struct usher_report *rep)
 		}
 		dir = colon ? colon + 1 : NULL;
 	}
-	return report_fail(rep, "exec", -first, "exec %s (PATH=%s)", prog, grader_path(cfg));
+	return report_fail(rep, STEP_EXEC, -first, "exec %s (PATH=%s)", prog, grader_path(cfg));
 }

@@ -1,4 +1,4 @@
-/* parse.c - see include/parse.h. Numbers are parsed by hand rather than with strtoull
+/* util_parse.c - see include/parse.h. Numbers are parsed by hand rather than with strtoull
  * because strtoull accepts leading space, a sign and "-1" (as a huge value), all of
  * which the contract says are errors. */
 #include "parse.h"

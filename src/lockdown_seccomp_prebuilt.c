@@ -1,5 +1,5 @@
-/* seccomp_prebuilt.c - the `default` profile as BPF, compiled at build time by
- * tools/gen-seccomp from the very table and libseccomp of seccomp.c (the Makefile
+/* lockdown_seccomp_prebuilt.c - the `default` profile as BPF, compiled at build time by
+ * tools/gen-seccomp from the very table and libseccomp of lockdown_seccomp.c (the Makefile
  * regenerates it whenever either changes). Copying it replaces a ~0.7 ms libseccomp
  * build on every start; the kernel sees the same program either way.
  */

@@ -1,4 +1,4 @@
-/* seccomp_policy.c - the `--seccomp FILE` format (docs/seccomp-policy.md):
+/* lockdown_seccomp_file.c - the `--seccomp FILE` format (docs/seccomp-policy.md):
  *
  *   # comment
  *   default allow | errno(N) | deny | kill | log      (once; default: allow)
@@ -16,9 +16,8 @@
 #include <string.h>
 
 #include "parse.h"
+#include "util.h"
 #include "policy.h"
-
-#define WHY(...) (snprintf(why, whylen, __VA_ARGS__), -EINVAL)
 
 static int number(const char *s, uint64_t *out)
 {

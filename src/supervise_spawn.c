@@ -1,4 +1,4 @@
-/* spawn.c - the grader's process, in two halves around the wait.
+/* supervise_spawn.c - the grader's process, in two halves around the wait.
  *
  * spawn_prepare(), before the wait: fork. The child runs the whole lockdown (steps
  * 1-9) at once, reports what it applied, and then blocks on its channel to the parent.
@@ -60,7 +60,7 @@ static void child(const struct usher_config *cfg, const struct usher_plan *paren
 	 * this is the one thing to undo. */
 	sigemptyset(&none);
 	if (sys_sigprocmask(SIG_SETMASK, &none, NULL) < 0) {
-		report_fail(rep, "signals", errno, "unblock signals");
+		report_fail(rep, STEP_SIGNALS, errno, "unblock signals");
 	} else if (lockdown(cfg, &plan, rep) == 0) {
 		/* The parent waits for this record: without it, leave, so it reads EOF. */
 		if (!send(fd, rep, false))
@@ -88,7 +88,7 @@ static int prepare_parent(struct usher_report *rep)
 	int rc;
 	sigfillset(&all);
 	if ((rc = sys_sigprocmask(SIG_SETMASK, &all, NULL)) < 0)
-		return report_fail(rep, "signals", -rc, "block signals");
+		return report_fail(rep, STEP_SIGNALS, -rc, "block signals");
 	if (getpid() != 1 && (rc = sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) < 0)
 		log_warn("prctl PR_SET_CHILD_SUBREAPER: %s: orphans of the grader cannot be "
 			 "reaped or killed by usher", strerror(-rc));
@@ -112,7 +112,6 @@ static int collect(const struct usher_child *c, struct usher_report *rep, bool u
 			return -1;
 		if (r.failed) {
 			rep->error = r.error;
-			rep->error.step[sizeof rep->error.step - 1] = '\0';
 			rep->error.message[sizeof rep->error.message - 1] = '\0';
 			return 0;
 		}
@@ -144,12 +143,12 @@ int spawn_prepare(const struct usher_config *cfg, const struct usher_plan *plan,
 	if ((rc = prepare_parent(rep)) < 0)
 		return rc;
 	if ((rc = sys_socketpair(fds)) < 0)
-		return report_fail(rep, "spawn", -rc, "socketpair");
+		return report_fail(rep, STEP_SPAWN, -rc, "socketpair");
 	pid_t pid = sys_fork();
 	if (pid < 0) {
 		sys_close(fds[0]);
 		sys_close(fds[1]);
-		return report_fail(rep, "spawn", (int)-pid, "fork");
+		return report_fail(rep, STEP_SPAWN, (int)-pid, "fork");
 	}
 	if (pid == 0) {
 		sys_close(fds[0]);
@@ -164,7 +163,7 @@ int spawn_prepare(const struct usher_config *cfg, const struct usher_plan *plan,
 		return 0;
 	spawn_abort(c, rep);
 	if (rc < 0)
-		return report_fail(rep, "spawn", EIO, "the grader's process died before exec");
+		return report_fail(rep, STEP_SPAWN, EIO, "the grader's process died before exec");
 	return -(rep->error.err ? rep->error.err : EINVAL);
 }
 
@@ -181,7 +180,7 @@ int spawn_start(const struct usher_config *cfg, struct usher_report *rep, struct
 		 * before it: kill it in case it got as far as the exec, reap it. */
 		spawn_abort(c, rep);
 		if (rc < 0)
-			return report_fail(rep, "spawn", EIO, "the grader's process died before exec");
+			return report_fail(rep, STEP_SPAWN, EIO, "the grader's process died before exec");
 		return -(rep->error.err ? rep->error.err : EINVAL);
 	}
 	sys_close(c->fd);
