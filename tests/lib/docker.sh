@@ -170,3 +170,60 @@ docker_run_usher() {
 	docker run --rm --network none --name "$(docker_name run)" --entrypoint /usher/usher \
 		-v "$_docker_usher_dir:/usher:ro" "${run[@]}" "$image" "$@"
 }
+
+# docker_image_debian NAME PACKAGE...: a Debian 12 image with PACKAGE... installed, made
+# offline from the Docker engine's point of view: debootstrap (minbase) from the
+# machine's own Debian mirror into a folder, apt-get install in a chroot there, then
+# `docker import`. No registry is ever contacted. The minbase tarball is cached in
+# $USHER_IMAGE_CACHE (default /var/cache/usher-images) and each image is rebuilt only
+# when its package list or this function changes (a label holds the hash).
+USHER_IMAGE_CACHE=${USHER_IMAGE_CACHE:-/var/cache/usher-images}
+docker_image_debian() {
+	local name=$1 hash root base rc mirror
+	shift
+	hash=$( (echo "debian-v1 $*"; declare -f docker_image_debian) | sha256sum | cut -c1-16)
+	_docker_have "$name" "$hash" && return 0
+	command -v debootstrap >/dev/null || { echo "debootstrap is not installed (scripts/bootstrap test)" >&2; return 1; }
+	mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p; s/^deb \(http[^ ]*debian\) .*/\1/p' \
+		/etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | head -n 1)
+	mirror=${mirror:-http://deb.debian.org/debian}
+	mkdir -p "$USHER_IMAGE_CACHE"
+	base=$USHER_IMAGE_CACHE/bookworm-minbase.tar
+	(
+		exec 8>"$USHER_IMAGE_CACHE/lock"
+		flock 8
+		if [ ! -s "$base" ]; then
+			echo "# debootstrap bookworm (minbase) from $mirror into the image cache" >&2
+			local tmp
+			tmp=$(mktemp -d)
+			debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$USHER_IMAGE_CACHE/debootstrap.log" 2>&1 ||
+				{ tail -n 20 "$USHER_IMAGE_CACHE/debootstrap.log" >&2; rm -rf "$tmp"; exit 1; }
+			tar -C "$tmp" -cf "$base.tmp" . && mv "$base.tmp" "$base"
+			rm -rf "$tmp"
+		fi
+	) || return 1
+	root=$(mktemp -d)
+	tar -C "$root" -xf "$base" || { rm -rf "$root"; return 1; }
+	if [ $# -gt 0 ]; then
+		echo "# building $name: apt-get install $*" >&2
+		cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+		mount --bind /proc "$root/proc" 2>/dev/null || true
+		chroot "$root" env DEBIAN_FRONTEND=noninteractive sh -c \
+			"apt-get update -qq && apt-get install -y -qq --no-install-recommends $* && apt-get clean" \
+			>"$root.log" 2>&1
+		rc=$?
+		umount "$root/proc" 2>/dev/null || true
+		if [ $rc != 0 ]; then
+			tail -n 20 "$root.log" >&2
+			rm -rf "$root" "$root.log"
+			return 1
+		fi
+		rm -f "$root.log"
+	fi
+	mkdir -p "$root/shared" "$root/usher"
+	tar -C "$root" -c . | docker import -c "LABEL usher.hash=$hash" \
+		-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$name" >/dev/null
+	rc=$?
+	rm -rf "$root"
+	return $rc
+}
