@@ -45,6 +45,10 @@ ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
 /* AF_UNIX SOCK_SEQPACKET pair: one close-on-exec channel both ways, whole records (supervise_spawn.c). */
 int sys_socketpair(int fds[2]);
 int sys_close_range(unsigned first, unsigned last, unsigned flags);
+int sys_ioctl(int fd, unsigned long request, unsigned long arg);
+
+/* Random bytes from the kernel (getrandom(2), blocking until it is seeded). */
+ssize_t sys_getrandom(void *buf, size_t len);
 
 /* --- waiting --- */
 int sys_inotify_init1(int flags);
@@ -75,6 +79,7 @@ int sys_getgroups(int n, gid_t *groups);
 
 /* --- limits and capabilities --- */
 int sys_setrlimit(int resource, const struct rlimit *rl);
+int sys_getrlimit(int resource, struct rlimit *rl);
 /* Cut the bounding set down to `keep` (needs CAP_SETPCAP, so before the uid change). */
 int sys_caps_bound(uint64_t keep);
 /* Effective, permitted and inheritable become `keep` (libcap-ng); with `ambient`, the

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -66,6 +67,10 @@ int sys_close_range(unsigned first, unsigned last, unsigned flags)
 	return NEG((int)syscall(SYS_close_range, first, last, flags));
 }
 
+int sys_ioctl(int fd, unsigned long request, unsigned long arg) { return NEG(ioctl(fd, request, arg)); }
+
+ssize_t sys_getrandom(void *buf, size_t len) { return NEG((ssize_t)syscall(SYS_getrandom, buf, len, 0)); }
+
 int sys_inotify_init1(int flags) { return NEG(inotify_init1(flags)); }
 int sys_inotify_rm_watch(int fd, int wd) { return NEG(inotify_rm_watch(fd, wd)); }
 int sys_inotify_add_watch(int fd, const char *path, uint32_t mask)
@@ -111,6 +116,7 @@ int sys_getresgid(gid_t *r, gid_t *e, gid_t *s) { return NEG(getresgid(r, e, s))
 int sys_getgroups(int n, gid_t *groups) { return NEG(getgroups(n, groups)); }
 
 int sys_setrlimit(int resource, const struct rlimit *rl) { return NEG(setrlimit(resource, rl)); }
+int sys_getrlimit(int resource, struct rlimit *rl) { return NEG(getrlimit(resource, rl)); }
 
 int sys_caps_bound(uint64_t keep)
 {

@@ -143,6 +143,10 @@ ssize_t sys_readlinkat(int d, const char *p, char *b, size_t n) REAL(ssize_t, re
 int sys_socketpair(int fds[2]) REAL(int, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds))
 int sys_close_range(unsigned a, unsigned b, unsigned fl) { (void)a; (void)b; (void)fl; PRETEND(int, 0) }
 
+int sys_ioctl(int fd, unsigned long req, unsigned long arg) { (void)fd; (void)req; (void)arg; PRETEND(int, 0) }
+
+ssize_t sys_getrandom(void *b, size_t n) REAL(ssize_t, syscall(SYS_getrandom, b, n, 0))
+
 int sys_inotify_init1(int fl) REAL(int, inotify_init1(fl))
 int sys_inotify_add_watch(int fd, const char *p, uint32_t m) REAL(int, inotify_add_watch(fd, p, m))
 int sys_inotify_rm_watch(int fd, int wd) REAL(int, inotify_rm_watch(fd, wd))
@@ -179,6 +183,7 @@ int sys_getresgid(gid_t *r, gid_t *e, gid_t *s) { int f = enter(__func__); if (f
 int sys_getgroups(int n, gid_t *g) { int f = enter(__func__); (void)n; (void)g; if (f) return f; return cred.ngroups; }
 
 int sys_setrlimit(int r, const struct rlimit *l) { (void)r; (void)l; PRETEND(int, 0) }
+int sys_getrlimit(int r, struct rlimit *l) REAL(int, getrlimit(r, l))
 int sys_caps_bound(uint64_t keep) { STATEFUL cred.bnd &= keep; return 0; }
 int sys_caps_apply(uint64_t keep, bool ambient)
 {

@@ -157,8 +157,25 @@ static void json(void **state)
 	jb_end(&b);
 	assert_false(b.overflow);
 	assert_string_equal(jb_text(&b),
-			    "{\"s\":\"a\\\"b\\\\c\\n\\u0001\\u00ff\",\"u\":18446744073709551615,"
+			    "{\"s\":\"a\\\"b\\\\c\\n\\u0001\\ufffd\",\"u\":18446744073709551615,"
 			    "\"i\":-1,\"t\":true,\"n\":null,\"o\":{\"a\":[1,null]}}");
+	/* Valid UTF-8 passes as it is; what is not UTF-8 becomes U+FFFD, never a
+	 * character that was not there ("\xc3\xa9" used to come back as "Ã©"). */
+	static const struct { const char *in, *out; } utf8[] = {
+		{"\xc3\xa9", "\"\xc3\xa9\""},                 /* é */
+		{"\xe2\x82\xac", "\"\xe2\x82\xac\""},         /* € */
+		{"\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\""}, /* U+1F600 */
+		{"\xc3", "\"\\ufffd\""},                      /* cut short */
+		{"\xc0\xaf", "\"\\ufffd\\ufffd\""},           /* overlong '/' */
+		{"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""}, /* a surrogate */
+		{"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* above U+10FFFF */
+		{"a\xe2\x82", "\"a\\ufffd\\ufffd\""},
+	};
+	for (size_t i = 0; i < sizeof utf8 / sizeof utf8[0]; i++) {
+		jb_init(&b, buf, sizeof buf);
+		jb_str(&b, utf8[i].in);
+		assert_string_equal(jb_text(&b), utf8[i].out);
+	}
 	jb_init(&b, buf, 8);
 	jb_begin(&b);
 	jb_kstr(&b, "long", "too long for eight bytes");
