@@ -24,6 +24,7 @@ enum {
 	EXIT_USHER_FAILED = 125,      /* usage, configuration, lockdown */
 	EXIT_USHER_NOEXEC = 126,      /* PROGRAM found but not executable */
 	EXIT_USHER_NOTFOUND = 127,    /* PROGRAM not found */
+	EXIT_DELIVER_PUBLISHED = 73,  /* usher deliver: a marker exists already (EX_CANTCREAT) */
 };
 
 /* Outcomes of the handoff that are verdicts, not failures: the sidecar gave up, the

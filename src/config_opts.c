@@ -236,7 +236,7 @@ static const struct opt options[] = {
 	{"wait-poll", 0, ARG_NONE, FOR_SHIM, NULL, "poll instead of inotify (network filesystems)", a_wait_poll},
 	{"max-files", 0, ARG_ONE, FOR_SHIM, "N", "most files in the submission (10000)", a_max_files},
 	{"max-bytes", 0, ARG_ONE, FOR_SHIM, "SIZE", "most bytes in the submission (1G)", a_max_bytes},
-	{"max-depth", 0, ARG_ONE, FOR_SHIM, "N", "deepest directory nesting (32)", a_max_depth},
+	{"max-depth", 0, ARG_ONE, FOR_SHIM | FOR_DELIVER, "N", "deepest directory nesting (32)", a_max_depth},
 	{"user", 0, ARG_ONE, FOR_SHIM, "UID[:GID]", "who the grader runs as: auto (a uid of this run's own), numbers or names (auto)", a_user},
 	{"keep-cap", 0, ARG_LIST, FOR_SHIM, "CAP,...", "capabilities the grader keeps (none)", a_keep_cap},
 	{"writable", 0, ARG_LIST, FOR_SHIM, "PATH,...", "all the grader may modify (/tmp,/var/tmp,/dev/shm)", a_writable},

@@ -71,7 +71,8 @@ int main(int argc, char **argv, char **envp)
 	case CMD_VERSION:
 		return printf("usher %s\n", USHER_VERSION) < 0 ? EXIT_USHER_FAILED : 0;
 	case CMD_DELIVER:
-		return deliver_main(&cfg, &rep) < 0 ? EXIT_USHER_FAILED : 0;
+		rc = deliver_main(&cfg, &rep);
+		return rc == -EEXIST ? EXIT_DELIVER_PUBLISHED : rc < 0 ? EXIT_USHER_FAILED : 0;
 	case CMD_DOCTOR:
 		rc = doctor_main(&cfg, &rep);
 		return rc == 0 ? 0 : rc == -ENOTSUP ? 1 : EXIT_USHER_FAILED;

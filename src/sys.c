@@ -50,6 +50,15 @@ int sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *ne
 	return NEG(renameat(olddirfd, oldpath, newdirfd, newpath));
 }
 int sys_unlinkat(int dirfd, const char *path, int flags) { return NEG(unlinkat(dirfd, path, flags)); }
+int sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned flags)
+{
+	return NEG((int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags));
+}
+int sys_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	return NEG(linkat(olddirfd, oldpath, newdirfd, newpath, 0));
+}
+int sys_symlinkat(const char *target, int dirfd, const char *path) { return NEG(symlinkat(target, dirfd, path)); }
 int sys_fchown(int fd, uid_t uid, gid_t gid) { return NEG(fchown(fd, uid, gid)); }
 int sys_fchmod(int fd, mode_t mode) { return NEG(fchmod(fd, mode)); }
 int sys_fsync(int fd) { return NEG(fsync(fd)); }

@@ -134,6 +134,9 @@ int sys_fstatat(int d, const char *p, struct stat *st, int fl) REAL(int, fstatat
 int sys_mkdirat(int d, const char *p, mode_t m) REAL(int, mkdirat(d, p, m))
 int sys_renameat(int a, const char *b, int c, const char *d) REAL(int, renameat(a, b, c, d))
 int sys_unlinkat(int d, const char *p, int fl) REAL(int, unlinkat(d, p, fl))
+int sys_renameat2(int od, const char *op, int nd, const char *np, unsigned f) REAL(int, (int)syscall(SYS_renameat2, od, op, nd, np, f))
+int sys_linkat(int od, const char *op, int nd, const char *np) REAL(int, linkat(od, op, nd, np, 0))
+int sys_symlinkat(const char *t, int d, const char *p) REAL(int, symlinkat(t, d, p))
 /* Ownership and modes: pretend, so tests need not run as root. */
 int sys_fchown(int fd, uid_t u, gid_t g) { (void)fd; (void)u; (void)g; PRETEND(int, 0) }
 int sys_fchmod(int fd, mode_t m) REAL(int, fchmod(fd, m))

@@ -106,6 +106,8 @@ static void users(void **state)
 	const char *passwd = "root:x:0:0::/root:/bin/sh\n"
 			     "grader:x:1000:1001::/home/grader:/bin/sh\n"
 			     "broken:x:notanumber:1\n"
+			     "nogid:x:2000\n"
+			     "rootgroup:x:3000:0::/:/bin/sh\n"
 			     "nobody:x:65534:65534::/:/sbin/nologin";
 	const char *group = "root:x:0:\nstaff:x:50:\n";
 	uid_t u;
@@ -132,6 +134,15 @@ static void users(void **state)
 	assert_int_equal(user_resolve("1:", passwd, group, &u, &g, why, sizeof why), -EINVAL);
 	assert_int_equal(user_resolve(":1", passwd, group, &u, &g, why, sizeof why), -EINVAL);
 	assert_int_equal(user_resolve("gr", passwd, group, &u, &g, why, sizeof why), -EINVAL);
+	/* A passwd line without a gid field resolved to gid 0: now the uid's own number. */
+	assert_int_equal(user_resolve("nogid", passwd, group, &u, &g, why, sizeof why), 0);
+	assert_int_equal(u, 2000);
+	assert_int_equal(g, 2000);
+	/* Root's group from the image's passwd is refused unless named. */
+	assert_int_equal(user_resolve("rootgroup", passwd, group, &u, &g, why, sizeof why), -EINVAL);
+	assert_non_null(strstr(why, "gid 0"));
+	assert_int_equal(user_resolve("rootgroup:0", passwd, group, &u, &g, why, sizeof why), 0);
+	assert_int_equal(g, 0);
 }
 
 static void json(void **state)
