@@ -77,6 +77,8 @@ int report_write(const struct usher_config *cfg, const struct usher_plan *plan,
 /* subcommands */
 int deliver_main(const struct usher_config *cfg, struct usher_report *rep);
 int doctor_main(const struct usher_config *cfg, struct usher_report *rep);
+/* cmd_install.c: copy the running binary to DIR/usher (--to), atomically, 0755. */
+int install_main(const struct usher_config *cfg, struct usher_report *rep);
 int config_print_help(void);
 int config_print_json(const struct usher_config *cfg);
 

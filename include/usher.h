@@ -80,7 +80,7 @@ enum usher_step {
 const char *step_name(enum usher_step s); /* "config", ...; NULL for STEP_NONE */
 const char *step_meaning(enum usher_step s);
 
-enum usher_command { CMD_SHIM, CMD_DELIVER, CMD_DOCTOR, CMD_HELP, CMD_VERSION };
+enum usher_command { CMD_SHIM, CMD_DELIVER, CMD_DOCTOR, CMD_INSTALL, CMD_HELP, CMD_VERSION };
 enum usher_landlock { LANDLOCK_AUTO, LANDLOCK_REQUIRE, LANDLOCK_OFF };
 enum usher_seccomp { SECCOMP_DEFAULT, SECCOMP_NONE, SECCOMP_FILE };
 enum usher_log_format { LOG_TEXT, LOG_JSON };
