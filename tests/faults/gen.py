@@ -9,6 +9,12 @@ The plan comes from the environment, read once before main() (usher wipes USHER_
 its environment memory during config):
   USHER_FAULT=NAME:NTH:ERRNO   the NTH call (1-based, counted per process) of NAME fails
   USHER_FAULT_TRACE=1          every call prints "fault-trace: NAME NTH" on stderr
+  USHER_FAULT_LANDLOCK_ABI=N   the Landlock ABI version query answers at most N (N >= 1):
+                               a kernel with an older Landlock, which a seccomp profile
+                               cannot emulate (it can only make a call fail), e.g. Ubuntu
+                               22.04's 5.15 with ABI 1 (tests/kernels/README.md). The
+                               rulesets are then built for ABI N, which a newer kernel
+                               enforces with that ABI's semantics.
 """
 import re
 import sys
@@ -36,12 +42,14 @@ print(r'''
 #include <string.h>
 
 static char fault_name[64];
-static int fault_nth, fault_err, fault_trace;
+static int fault_nth, fault_err, fault_trace, fault_landlock_abi;
 
 __attribute__((constructor)) static void fault_plan(void)
 {
 	const char *p = getenv("USHER_FAULT"), *t = getenv("USHER_FAULT_TRACE");
+	const char *abi = getenv("USHER_FAULT_LANDLOCK_ABI");
 	fault_trace = t && *t == '1';
+	fault_landlock_abi = abi ? atoi(abi) : 0;
 	if (p && sscanf(p, "%63[^:]:%d:%d", fault_name, &fault_nth, &fault_err) != 3)
 		fault_name[0] = '\0';
 }
@@ -65,8 +73,20 @@ static int fault(const char *name, int *count)
 # close that then reports the error, not as an fd left open.
 DONE_ANYWAY = {'sys_close'}
 
+# Calls whose result a knob may change after the real call: NAME -> C code run with the
+# real result in `r`. The Landlock version query (flags LANDLOCK_CREATE_RULESET_VERSION,
+# 1) is capped by USHER_FAULT_LANDLOCK_ABI; ruleset fds are never touched.
+AFTER = {
+    'sys_landlock_create_ruleset':
+        '\tif (r > fault_landlock_abi && fault_landlock_abi > 0 && flags == 1)\n\t\tr = fault_landlock_abi;\n',
+}
+
 for rtype, name, params, names in protos:
     args = ', '.join(names)
     before = f'\t\t(void)real_{name}({args});\n' if name in DONE_ANYWAY else ''
+    if name in AFTER:
+        tail = f'\t{rtype} r = real_{name}({args});\n{AFTER[name]}\treturn r;\n'
+    else:
+        tail = f'\treturn real_{name}({args});\n'
     print(f'{rtype} {name}({params})\n{{\n\tstatic int count;\n\tint f = fault("{name}", &count);\n'
-          f'\tif (f) {{\n{before}\t\treturn ({rtype})f;\n\t}}\n\treturn real_{name}({args});\n}}\n')
+          f'\tif (f) {{\n{before}\t\treturn ({rtype})f;\n\t}}\n{tail}}}\n')
