@@ -103,8 +103,10 @@ static void every_step_fails_closed(void **state)
 	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
 		setup(state);
 		/* close_range's EPERM (a runtime profile that predates it) and ENOSYS mean
-		 * "walk /proc/self/fd instead": EIO is the failure that must stop it. */
-		fake_fail(faults[i].call, faults[i].nth, strcmp(faults[i].call, "sys_close_range") ? EPERM : EIO);
+		 * "walk /proc/self/fd instead", setsid's EPERM "a group leader: join the
+		 * session leader's group first": EIO is the failure that must stop them. */
+		fake_fail(faults[i].call, faults[i].nth,
+			  strcmp(faults[i].call, "sys_close_range") && strcmp(faults[i].call, "sys_setsid") ? EPERM : EIO);
 		int rc = lockdown(&cfg, &plan, &rep);
 		if (rc >= 0)
 			fail_msg("%s #%d failing: lockdown succeeded: %s", faults[i].call, faults[i].nth,
