@@ -284,6 +284,14 @@ int main(int argc, char **argv)
 			return printf("probe: rename %s: FAILED (%s)\n", a2, strerror(errno)), 1;
 		return printf("probe: rename %s: OK\n", a2), 0;
 	}
+	if (!strcmp(cmd, "hold-fd") && argc > 3) { /* hold-fd N PROG ARG...: exec with fd N open */
+		int fd = open("/etc/passwd", O_RDONLY);
+		if (fd < 0 || dup2(fd, atoi(a2)) < 0)
+			return perror("probe: hold-fd"), 1;
+		close(fd);
+		execv(argv[3], argv + 3);
+		return perror("probe: hold-fd: exec"), 127;
+	}
 	if (!strcmp(cmd, "sys"))
 		return sys_probe(argc - 1, argv + 1);
 	int rc = attack(argc - 1, argv + 1);
