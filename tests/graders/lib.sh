@@ -82,6 +82,10 @@ _grader_evidence() {
 
 grader_expect() {
 	local name=$1 sub=$2 want=$3 mode=${4:-wait} dir what bad=0
+	# A wrong submission expected to score 0 could not tell a grader that cannot run
+	# from a wrong answer: every expected mark must be above 0.
+	jq -en --argjson w "$want" '$w > 0 and $w <= 1' >/dev/null ||
+		{ tap_fail "$name/$sub: the expected mark $want is in (0, 1]"; return 1; }
 	dir=$sub
 	[ -d "$dir" ] || dir=$graders_dir/$name/submissions/$sub
 	what="$name/$(basename "$sub")"
