@@ -23,9 +23,9 @@ graders_base_images() {
 	local img t0 pkgs
 	for img in usher-graders/script usher-graders/native; do
 		t0=$(date +%s)
-		# shellcheck disable=SC2086 # a word list on purpose
-		pkgs=$(echo ${graders_base_pkgs[$img]})
-		docker_image_debian "$img" $pkgs || { echo "cannot build $img" >&2; return 1; }
+		# shellcheck disable=SC2206 # a word list on purpose (one image hash per list)
+		pkgs=(${graders_base_pkgs[$img]})
+		docker_image_debian "$img" "${pkgs[@]}" || { echo "cannot build $img" >&2; return 1; }
 		echo "# image $img: $(($(date +%s) - t0)) s"
 	done
 }

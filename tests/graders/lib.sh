@@ -23,7 +23,8 @@
 # any deployment sets, docs/deploy.md) and --result are passed. To find which layer
 # breaks a grader, rerun with extra options, one layer at a time:
 #   GRADERS_USHER_FLAGS='--seccomp none' prove -v tests/graders/c-asan.t
-# GRADERS_LOG=1 shows the grader's log after every grading, passed or not.
+# GRADERS_LOG=N shows the last N lines of the grader's log after every grading, passed
+# or not (25 after a failure otherwise).
 GRADERS_TIMEOUT=${GRADERS_TIMEOUT:-300}
 graders_dir=$top/tests/graders
 
@@ -108,6 +109,6 @@ grader_expect() {
 		bad=1
 		tap_fail "$what: fractionalScore $want" "got: '${got:-no feedback.json}'"
 	fi
-	[ "$bad" = 0 ] && [ -z "${GRADERS_LOG:-}" ] || _grader_evidence
+	if [ "$bad" != 0 ] || [ -n "${GRADERS_LOG:-}" ]; then _grader_evidence; fi
 	return "$bad"
 }
