@@ -8,29 +8,32 @@
 #include "plan.h"
 #include "usher.h"
 
-/* What usher itself may do, read once from its effective capabilities: a non-root
- * usher (image USER, runAsNonRoot) skips what it cannot do and says so. */
-struct privilege {
-	bool setid;   /* CAP_SETUID and CAP_SETGID: can switch user */
-	bool setpcap; /* CAP_SETPCAP: can cut the bounding set, lock securebits */
-	bool chown;   /* CAP_CHOWN: can give files to the grader */
-};
+/* struct privilege (plan.h), read once by the plan stage. */
 int privilege_read(struct privilege *p);
 
+/* lockdown_process.c: steps 1 (inherited fds) and 3 (session, terminal). */
+int lockdown_fds(const struct usher_plan *plan, struct usher_report *rep);
+int lockdown_session(struct usher_report *rep);
+
 /* lockdown_creds.c: steps 5-6 and their read-back. */
-int lockdown_identity(const struct usher_config *cfg, const struct privilege *priv,
+int lockdown_identity(const struct usher_config *cfg, const struct usher_plan *plan,
 		      struct usher_report *rep);
-int lockdown_caps(const struct usher_config *cfg, const struct privilege *priv,
-		  struct usher_report *rep);
-int lockdown_verify(const struct usher_config *cfg, const struct privilege *priv,
+int lockdown_caps(const struct usher_config *cfg, struct usher_report *rep);
+int lockdown_verify(const struct usher_config *cfg, const struct usher_plan *plan,
 		    struct usher_report *rep);
 
 /* lockdown_landlock.c */
-int landlock_probe(void); /* ABI version, 0 when unavailable (logged why at -v) */
+/* The ABI version; 0 when unavailable (ENOSYS, EOPNOTSUPP, a runtime's EPERM: logged
+ * at -v); any other failure as -errno, which must fail rather than pass for "none". */
+int landlock_probe(void);
 int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan,
 		   struct usher_report *rep);
-/* Create the --feedback files, owned by the grader, before any grader exists. */
-int feedback_prepare(const struct usher_config *cfg, struct usher_report *rep);
+/* report_feedback.c: create the --feedback files, owned by the grader, before any
+ * grader exists. */
+int feedback_prepare(const struct usher_config *cfg, const struct usher_plan *plan,
+		     struct usher_report *rep);
+/* plan_identity.c: the grader's uid, gid, name and HOME into the plan. */
+int plan_identity(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep);
 
 /* lockdown_seccomp_prebuilt.c: the default profile as compiled at build time, into plan->bpf;
  * false when the configuration asks for anything else. */

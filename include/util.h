@@ -54,5 +54,7 @@ ssize_t file_read_small(int dirfd, const char *path, char *buf, size_t cap, bool
  * fsynced, renamed over NAME. Readers see the old file or the whole new one, never a
  * part; a symlink planted at the temp name is never followed. */
 int file_publish(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+/* The same, but never over an existing NAME: -EEXIST then, and nothing changed. */
+int file_publish_new(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
 #endif

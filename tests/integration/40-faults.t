@@ -3,7 +3,7 @@
 # able to fail on demand (tests/faults/gen.py). A traced run of a full handoff (wait,
 # check, result, the whole lockdown, supervision) lists every call; then each call is
 # made to fail in turn (its first three occurrences and its last), and usher must:
-#   - never run the grader unless it is fully locked down (uid 65534, no capability,
+#   - never run the grader unless it is fully locked down (a uid of its own, no capability,
 #     no_new_privs, seccomp): a step that failed can never be skipped silently;
 #   - exit with a documented status when the grader did not run (65, 75, 125-127);
 #   - still write a schema-valid result file, unless the failed call wrote it;
@@ -32,7 +32,7 @@ run() { # extra env... ; stdout -> $tmp/out, stderr -> $tmp/err, status -> $rc
 
 run USHER_FAULT_TRACE=1
 tap_is "$rc" 0 "the traced run succeeds"
-tap_like "$(cat "$tmp/out")" "^uid=65534 .*capeff=0000000000000000 .*nnp=1 seccomp=2" "... fully locked down"
+tap_like "$(cat "$tmp/out")" "^uid=[1-9][0-9]* .*capeff=0000000000000000 .*nnp=1 seccomp=2" "... fully locked down"
 mapfile -t calls < <(awk '/^fault-trace:/ { last[$2] = $3 } END { for (c in last) print c, last[c] }' "$tmp/err" | sort)
 tap_ok "the trace lists the seam's calls (${#calls[@]} distinct)" test "${#calls[@]}" -ge 25
 
@@ -51,7 +51,7 @@ for entry in "${calls[@]}"; do
 			open_bugs="$open_bugs\n$what: hung (killed after 20 s)"
 		elif grep -q '^uid=' "$tmp/out"; then
 			ran=$((ran + 1))
-			grep -qE '^uid=65534 .*capeff=0000000000000000 .*nnp=1 seccomp=2' "$tmp/out" ||
+			grep -qE '^uid=[1-9][0-9]* .*capeff=0000000000000000 .*nnp=1 seccomp=2' "$tmp/out" ||
 				open_bugs="$open_bugs\n$what: the grader ran NOT locked down: $(cat "$tmp/out")"
 		else
 			failed=$((failed + 1))
