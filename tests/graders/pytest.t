@@ -14,6 +14,6 @@ result_valid "$g_shared/result.json" "pytest/good: the result is schema-valid"
 # The grader wrote only feedback.json: an empty htmlFeedback.html or txtFeedback.txt left
 # behind (usher creates them for the grader) would be shown to the learner instead.
 left=$(find "$g_shared" -maxdepth 1 -type f -empty -printf '%f ')
-tap_is "$left" "" "pytest/good: no empty feedback file is left beside feedback.json"
+tap_is "${left% }" "" "pytest/good: no empty feedback file is left beside feedback.json"
 grader_expect pytest wrong 0.5
 tap_done
