@@ -15,7 +15,8 @@
 #                                  grader_run on tests/graders/NAME/submissions/SUB (or a
 #                                  directory), then: the container exits 0, the result says
 #                                  `exited` with the grader's exit 0 as an unprivileged
-#                                  uid, and the grader's /shared/feedback.json has
+#                                  uid under the whole default lockdown (nothing in
+#                                  lockdown.degraded), and the grader's /shared/feedback.json has
 #                                  fractionalScore SCORE. On a failure the diagnostics hold
 #                                  the grader's log and feedback: the evidence to start from.
 #
@@ -100,6 +101,14 @@ grader_expect() {
 	got=$(result_field "$res" '[.status, .grader.exit_code, (.lockdown.uid > 0)] | map(tostring) | join(" ")')
 	[ "$got" = "exited 0 true" ] || bad=1
 	tap_is "$got" "exited 0 true" "$what: result: exited, grader exit 0, an unprivileged uid"
+	# A grade under a lockdown that was not applied proves nothing about the defaults.
+	if [ -n "${GRADERS_USHER_FLAGS:-}" ]; then
+		tap_skip "GRADERS_USHER_FLAGS changes the lockdown" "$what: the whole default lockdown applied"
+	else
+		got=$(result_field "$res" '.lockdown | [.seccomp, .landlock_abi > 0, .no_new_privs, (.degraded // [] | length)] | map(tostring) | join(" ")')
+		[ "$got" = "default true true 0" ] || bad=1
+		tap_is "$got" "default true true 0" "$what: the whole default lockdown applied (seccomp, Landlock, no_new_privs, nothing degraded)"
+	fi
 	# The mark is what the learner sees: a grader that ran fine but scored wrong is
 	# the silent failure this suite exists for.
 	got=$(jq -r '.fractionalScore' "$g_shared/feedback.json" 2>/dev/null)
