@@ -14,7 +14,8 @@ enum opt_arg { ARG_NONE, ARG_ONE, ARG_LIST };
 #define FOR_SHIM 1u
 #define FOR_DELIVER 2u
 #define FOR_DOCTOR 4u
-#define FOR_ALL (FOR_SHIM | FOR_DELIVER | FOR_DOCTOR)
+#define FOR_INSTALL 8u
+#define FOR_ALL (FOR_SHIM | FOR_DELIVER | FOR_DOCTOR | FOR_INSTALL)
 
 struct opt {
 	const char *name; /* --name; its twin is USHER_NAME with '-' -> '_' */

@@ -3,9 +3,12 @@
 #define USHER_LOCKDOWN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <linux/filter.h>
 
 #include "plan.h"
+#include "policy.h"
 #include "usher.h"
 
 /* struct privilege (plan.h), read once by the plan stage. */
@@ -41,6 +44,17 @@ bool seccomp_prebuilt(const struct usher_config *cfg, struct usher_plan *plan);
 /* lockdown_seccomp.c: compile the profile into plan->bpf (the prebuilt one when it fits). */
 int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan,
 		    struct usher_report *rep);
+
+/* lockdown_seccomp_rules.c: the default profile, the socket-family allow-list (into
+ * out, at most max rules), and the hand-written prelude in front of libseccomp's
+ * program (deny: the action for a refused reviewed call, unknown: for a number above
+ * the reviewed ones). */
+extern const struct pol_rule seccomp_default_rules[];
+extern const size_t seccomp_default_count;
+size_t seccomp_socket_rules(bool allow_inet, struct pol_rule *out, size_t max);
+size_t seccomp_prelude(struct sock_filter *out, size_t max, uint32_t deny, uint32_t unknown);
+/* The i-th syscall above NR_REVIEWED the prelude decides, and why; NULL past the end. */
+const char *seccomp_reviewed(unsigned i, unsigned *nr, bool *allow);
 
 /* Landlock ABI constants, defined here because linux-libc-dev (6.1) predates ABI 4. */
 #define LL_CREATE_RULESET_VERSION (1U << 0)

@@ -89,6 +89,8 @@ bool protection_required(const struct usher_config *cfg, enum usher_protection w
 /* subcommands */
 int deliver_main(const struct usher_config *cfg, struct usher_report *rep);
 int doctor_main(const struct usher_config *cfg, struct usher_report *rep);
+/* cmd_install.c: copy the running binary to DIR/usher (--to), atomically, 0755. */
+int install_main(const struct usher_config *cfg, struct usher_report *rep);
 int config_print_help(void);
 int config_print_json(const struct usher_config *cfg);
 

@@ -48,6 +48,9 @@ ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
 /* AF_UNIX SOCK_SEQPACKET pair: one close-on-exec channel both ways, whole records (supervise_spawn.c). */
 int sys_socketpair(int fds[2]);
 int sys_close_range(unsigned first, unsigned last, unsigned flags);
+int sys_memfd_create(const char *name, unsigned flags);
+off_t sys_lseek(int fd, off_t off, int whence);
+ssize_t sys_pread(int fd, void *buf, size_t len, off_t off);
 int sys_ioctl(int fd, unsigned long request, unsigned long arg);
 
 /* Random bytes from the kernel (getrandom(2), blocking until it is seeded). */

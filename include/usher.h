@@ -111,7 +111,7 @@ enum {
 	UNSAFE_SAME_UID = 1u << 1,    /* non-root start without Landlock scoping (ABI 6) */
 };
 
-enum usher_command { CMD_SHIM, CMD_DELIVER, CMD_DOCTOR, CMD_HELP, CMD_VERSION };
+enum usher_command { CMD_SHIM, CMD_DELIVER, CMD_DOCTOR, CMD_INSTALL, CMD_HELP, CMD_VERSION };
 enum usher_landlock { LANDLOCK_AUTO, LANDLOCK_REQUIRE, LANDLOCK_OFF };
 enum usher_seccomp { SECCOMP_DEFAULT, SECCOMP_NONE, SECCOMP_FILE };
 enum usher_log_format { LOG_TEXT, LOG_JSON };

@@ -45,6 +45,9 @@ int path_split(const char *path, char *dir, size_t dirlen, const char **base);
 /* Open the directory part of PATH (O_PATH|O_DIRECTORY) and point *base at the name. */
 int path_open_parent(const char *path, const char **base);
 
+/* mkdir -p: every missing directory of PATH, with MODE. */
+int mkdir_p(const char *path, mode_t mode);
+
 /* Read a small file whole (at most cap-1 bytes, NUL-terminated) without following a
  * final symlink. Returns the length, or -errno: -EFBIG when it does not fit (buf then
  * holds what did, NUL-terminated), -EINVAL when `regular` and it is not a regular file. */

@@ -199,6 +199,10 @@ int deliver_main(const struct usher_config *cfg, struct usher_report *rep)
 	if ((rc = published(cfg, rep)) < 0)
 		return rc;
 	if (cfg->deliver_fail) {
+		char dir[4096];
+		const char *base;
+		if ((rc = path_split(cfg->failed_file, dir, sizeof dir, &base)) < 0 || (rc = mkdir_p(dir, 0755)) < 0)
+			return report_fail(rep, STEP_DELIVER, -rc, "mkdir -p the directory of %s", cfg->failed_file);
 		snprintf(text, sizeof text, "%s\n", cfg->deliver_fail);
 		if ((rc = publish(cfg->failed_file, text, rep)) == 0)
 			log_info("published %s: %s", cfg->failed_file, cfg->deliver_fail);
@@ -206,21 +210,9 @@ int deliver_main(const struct usher_config *cfg, struct usher_report *rep)
 	}
 	if (!cfg->deliver_sources.n)
 		return report_fail(rep, STEP_DELIVER, EINVAL, "usher deliver: no SOURCE to deliver (or --fail REASON)");
-	/* mkdir -p: the volume may be empty. */
-	char path[4096];
-	snprintf(path, sizeof path, "%s", cfg->deliver_to);
-	for (char *p = path + 1;; p++) {
-		if (*p == '/' || !*p) {
-			char saved = *p;
-			*p = '\0';
-			rc = sys_mkdirat(AT_FDCWD, path, 0755);
-			if (rc < 0 && rc != -EEXIST)
-				return report_fail(rep, STEP_DELIVER, -rc, "mkdir %s", path);
-			*p = saved;
-			if (!saved)
-				break;
-		}
-	}
+	/* The volume may be empty. */
+	if ((rc = mkdir_p(cfg->deliver_to, 0755)) < 0)
+		return report_fail(rep, STEP_DELIVER, -rc, "mkdir -p %s", cfg->deliver_to);
 	int dfd = sys_openat(AT_FDCWD, cfg->deliver_to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (dfd < 0)
 		return report_fail(rep, STEP_DELIVER, -dfd, "open %s", cfg->deliver_to);

@@ -324,6 +324,8 @@ int config_load(int argc, char **argv, char **envp, struct usher_config *c,
 		c->command = CMD_DELIVER, cmd = FOR_DELIVER;
 	else if (argc > 1 && !strcmp(argv[1], "doctor"))
 		c->command = CMD_DOCTOR, cmd = FOR_DOCTOR;
+	else if (argc > 1 && !strcmp(argv[1], "install"))
+		c->command = CMD_INSTALL, cmd = FOR_INSTALL;
 
 	rc = parse_args(c, argc, argv, cmd, seen, &nseen);
 	if (rc == 0 && c->command != CMD_HELP && c->command != CMD_VERSION)

@@ -255,7 +255,7 @@ static const struct opt options[] = {
 	{"exec", 0, ARG_NONE, FOR_SHIM, NULL, "lock down and exec in place instead of supervising", a_exec},
 	{"result", 0, ARG_ONE, FOR_SHIM, "PATH", "write the result JSON there, atomically", a_result},
 	{"dry-run", 0, ARG_NONE, FOR_SHIM, NULL, "print the effective configuration as JSON and exit", a_dry_run},
-	{"to", 0, ARG_ONE, FOR_DELIVER, "DIR", "deliver: the submission directory (the --submission default)", a_to},
+	{"to", 0, ARG_ONE, FOR_DELIVER | FOR_INSTALL, "DIR", "deliver: the submission directory (the --submission default); install: where to copy usher", a_to},
 	{"fail", 0, ARG_ONE, FOR_DELIVER, "REASON", "deliver: publish the failed marker with REASON", a_fail},
 	{"json", 0, ARG_NONE, FOR_DOCTOR, NULL, "doctor: print the report as JSON", a_json},
 	{"log-format", 0, ARG_ONE, FOR_ALL, "FORMAT", "text or json (text)", a_log_format},

@@ -139,7 +139,8 @@ static int step_seccomp(const struct usher_plan *plan, struct usher_report *rep)
 int lockdown(const struct usher_config *cfg, const struct usher_plan *plan, struct usher_report *rep)
 {
 	int rc;
-	rep->lockdown.network = cfg->allow_network;
+	/* Without a filter nothing refuses the network sockets: say so. */
+	rep->lockdown.network = cfg->allow_network || cfg->seccomp == SECCOMP_NONE;
 	if ((rc = lockdown_fds(plan, rep)) < 0 ||
 	    (rc = step_env(cfg, plan, rep)) < 0 ||
 	    (rc = lockdown_session(rep)) < 0 ||

@@ -76,6 +76,8 @@ int main(int argc, char **argv, char **envp)
 	case CMD_DOCTOR:
 		rc = doctor_main(&cfg, &rep);
 		return rc == 0 ? 0 : rc == -ENOTSUP ? 1 : EXIT_USHER_FAILED;
+	case CMD_INSTALL:
+		return install_main(&cfg, &rep) < 0 ? EXIT_USHER_FAILED : 0;
 	case CMD_SHIM:
 		break;
 	}

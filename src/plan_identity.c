@@ -52,9 +52,9 @@ static bool listed(const char *text, uint64_t id, char *name, size_t namelen)
 	for (const char *line = text; line && *line;) {
 		const char *end = strchr(line, '\n'), *c1 = strchr(line, ':');
 		const char *c2 = c1 && (!end || c1 < end) ? strchr(c1 + 1, ':') : NULL;
-		char num[24];
-		uint64_t v;
 		if (c2 && (!end || c2 < end)) {
+			char num[24];
+			uint64_t v;
 			size_t n = strcspn(c2 + 1, ":\n");
 			if (n < sizeof num) {
 				memcpy(num, c2 + 1, n);
@@ -83,12 +83,19 @@ static void draw_range(uint64_t *lo, uint64_t *hi)
 	if (file_read_small(AT_FDCWD, "/proc/self/uid_map", map, sizeof map, false) < 0)
 		return;
 	for (char *line = map, *next; line && *line; line = next) {
-		unsigned long long in, out, n;
+		uint64_t v[3];
+		char *save = NULL, *w = NULL;
+		int k = 0;
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (sscanf(line, "%llu %llu %llu", &in, &out, &n) != 3)
+		/* "inside outside count", space-aligned */
+		for (w = strtok_r(line, " \t", &save); w && k < 3 && parse_u64(w, &v[k]) == 0;
+		     w = strtok_r(NULL, " \t", &save))
+			k++;
+		if (k != 3)
 			continue;
+		uint64_t in = v[0], n = v[2];
 		if (in <= AUTO_FIRST && in + n >= AUTO_LAST)
 			return; /* the whole default range is mapped */
 		if (n > best_n)
@@ -153,11 +160,12 @@ static bool in_container(void)
 static int make_home(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep)
 {
 	for (size_t i = 0; i < cfg->writable.n; i++) {
-		int base = sys_openat(AT_FDCWD, cfg->writable.v[i], O_PATH | O_DIRECTORY, 0), rc = 0;
+		int base = sys_openat(AT_FDCWD, cfg->writable.v[i], O_PATH | O_DIRECTORY, 0);
 		if (base < 0)
 			continue;
 		for (int attempt = 0; attempt < 8; attempt++) {
 			char name[64];
+			int rc;
 			uint32_t r = 0;
 			if (attempt && sys_getrandom(&r, sizeof r) < 0)
 				break;
@@ -274,9 +282,9 @@ int plan_identity(const struct usher_config *cfg, struct usher_plan *plan, struc
 	}
 	/* The name: the image's, or usher-UID with an entry added where root may. */
 	if (!listed(passwd, plan->uid, name, sizeof name)) {
-		char line[400];
 		snprintf(name, sizeof name, "usher-%u", (unsigned)plan->uid);
 		if (plan->switch_ids && plan->priv.root && in_container()) {
+			char line[400];
 			snprintf(line, sizeof line, "%s:x:%u:%u:usher grader:%s:/sbin/nologin", name,
 				 (unsigned)plan->uid, (unsigned)plan->gid, plan->home[0] ? plan->home : "/");
 			append_entry("/etc/passwd", passwd, line);

@@ -14,7 +14,7 @@
 #include "stages.h"
 
 static const char *const names[PROT_COUNT] = {
-#define X(e, name, what) [PROT_##e] = name,
+#define X(e, name, what) [PROT_##e] = (name),
 	USHER_PROTECTIONS(X)
 #undef X
 };

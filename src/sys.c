@@ -80,6 +80,10 @@ int sys_ioctl(int fd, unsigned long request, unsigned long arg) { return NEG(ioc
 
 ssize_t sys_getrandom(void *buf, size_t len) { return NEG((ssize_t)syscall(SYS_getrandom, buf, len, 0)); }
 
+int sys_memfd_create(const char *name, unsigned flags) { return NEG((int)syscall(SYS_memfd_create, name, flags)); }
+off_t sys_lseek(int fd, off_t off, int whence) { return NEG(lseek(fd, off, whence)); }
+ssize_t sys_pread(int fd, void *buf, size_t len, off_t off) { return NEG(pread(fd, buf, len, off)); }
+
 int sys_inotify_init1(int flags) { return NEG(inotify_init1(flags)); }
 int sys_inotify_rm_watch(int fd, int wd) { return NEG(inotify_rm_watch(fd, wd)); }
 int sys_inotify_add_watch(int fd, const char *path, uint32_t mask)

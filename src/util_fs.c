@@ -64,6 +64,25 @@ int path_open_parent(const char *path, const char **base)
 	return sys_openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY, 0);
 }
 
+int mkdir_p(const char *path, mode_t mode)
+{
+	char p[4096];
+	if ((size_t)snprintf(p, sizeof p, "%s", path) >= sizeof p)
+		return -ENAMETOOLONG;
+	for (char *c = p + 1;; c++) {
+		if (*c != '/' && *c)
+			continue;
+		char saved = *c;
+		*c = '\0';
+		int rc = sys_mkdirat(AT_FDCWD, p, mode);
+		if (rc < 0 && rc != -EEXIST)
+			return rc;
+		*c = saved;
+		if (!saved)
+			return 0;
+	}
+}
+
 ssize_t file_read_small(int dirfd, const char *path, char *buf, size_t cap, bool regular)
 {
 	struct stat st;

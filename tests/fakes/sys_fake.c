@@ -150,6 +150,10 @@ int sys_ioctl(int fd, unsigned long req, unsigned long arg) { (void)fd; (void)re
 
 ssize_t sys_getrandom(void *b, size_t n) REAL(ssize_t, syscall(SYS_getrandom, b, n, 0))
 
+int sys_memfd_create(const char *n, unsigned f) REAL(int, (int)syscall(SYS_memfd_create, n, f))
+off_t sys_lseek(int fd, off_t o, int w) REAL(off_t, lseek(fd, o, w))
+ssize_t sys_pread(int fd, void *b, size_t n, off_t o) REAL(ssize_t, pread(fd, b, n, o))
+
 int sys_inotify_init1(int fl) REAL(int, inotify_init1(fl))
 int sys_inotify_add_watch(int fd, const char *p, uint32_t m) REAL(int, inotify_add_watch(fd, p, m))
 int sys_inotify_rm_watch(int fd, int wd) REAL(int, inotify_rm_watch(fd, wd))

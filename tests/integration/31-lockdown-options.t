@@ -31,7 +31,7 @@ tap_like "$("$usher" --no-wait --seccomp "$tmp/typo" -- /bin/true 2>&1)" "typo:1
 tap_like "$("$usher" --no-wait --seccomp /nonexistent -- /bin/true 2>&1)" "read seccomp policy /nonexistent: No such file" \
 	"a missing policy file is named"
 
-tap_like "$("$usher" -v --no-wait -- /bin/true 2>&1)" "ptrace" "-v prints the effective seccomp rules"
+tap_like "$("$usher" -v --no-wait -- /bin/true 2>&1)" 'filter for syscall "keyctl"' "-v prints the effective seccomp rules"
 
 tap_like "$(u --keep-cap NET_BIND_SERVICE -- "$probe" whoami 2>&1)" "capeff=0000000000000400 .*capbnd=0000000000000400 capamb=0000000000000400" \
 	"--keep-cap NET_BIND_SERVICE: kept in every set, nothing else"
