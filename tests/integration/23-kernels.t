@@ -18,10 +18,10 @@ kdir=$top/tests/kernels
 cp "$top/build/usher-faults" "$bin/"
 
 # --- What each emulated kernel is: one line per fact --------------------------------
-# An expectation that a later usher adds (say, a degradation where seccomp user
-# notification is missing) is one more word in a line below.
+# An expectation that a later usher adds (a degradation where a feature is missing) is
+# one more word in a line below, as denied-calls and loopback were for 4.14.
 kernels="4.14 5.10 5.15 6.18"
-declare -A missing abi degraded fallbacks knob rename_across
+declare -A missing abi degraded fallbacks knob rename_across network named
 # The calls `probe sys` tries; those a kernel lacks answer ENOSYS (seccomp features: EINVAL).
 calls="close_range openat2 landlock pidfd_open faccessat2 epoll_pwait2 io_uring_setup rseq futex_waitv
 fchmodat2 seccomp-notify seccomp-listener seccomp-killable"
@@ -35,8 +35,14 @@ missing[6.18]=""
 # the current kernel: what it says (below).
 abi[4.14]=0 abi[5.10]=0 abi[5.15]=1
 knob[5.15]="USHER_FAULT_LANDLOCK_ABI=1"
-# What the result's lockdown.degraded must name (a root start with the defaults).
-degraded[4.14]="landlock" degraded[5.10]="landlock" degraded[5.15]="landlock" degraded[6.18]=""
+# What the result's lockdown.degraded must name (a root start with the defaults). 4.14
+# has no seccomp user notification (5.0): refused calls go unnamed, and without PID 1
+# to make loopback sockets the grader gets no network at all.
+degraded[4.14]="landlock denied-calls loopback" degraded[5.10]="landlock" degraded[5.15]="landlock" degraded[6.18]=""
+# The result's lockdown.network under the default (--network loopback), and whether its
+# `denied` names the calls the filter refused.
+network[4.14]=none network[5.10]=loopback network[5.15]=loopback network[6.18]=loopback
+named[4.14]=no named[5.10]=yes named[5.15]=yes named[6.18]=yes
 # The fallbacks usher must take there (its -v log says so).
 fallbacks[4.14]="close_range openat2" fallbacks[5.10]="" fallbacks[5.15]="" fallbacks[6.18]=""
 declare -A fallback_log=(
@@ -104,7 +110,7 @@ echo "ppid=$PPID"; /usher/probe whoami
 /usher/probe write /shared/open/x
 mkdir -p /tmp/a /tmp/b && echo x >/tmp/a/f && /usher/probe rename /tmp/a/f /tmp/b/f
 exit 3'
-core="ptrace-pid1 mount unshare-user setns keyctl bpf io_uring_setup clone3 socket-inet net-connect
+core="ptrace-pid1 mount unshare-user setns keyctl bpf io_uring_setup clone3 socket-packet
 read-environ read-mem env-clean kill-pid1 euid-root"
 
 for k in $kernels; do
@@ -154,12 +160,25 @@ for k in $kernels; do
 		tap_like "$out" "${fallback_log[close_range]}" "... by walking /proc/self/fd"
 	fi
 
-	# The probe's core attacks, under usher's defaults.
-	out=$("${run[@]}" -e AWS_SECRET_ACCESS_KEY=hunter2 --entrypoint "$exe" "$img" -q --no-wait -- /bin/sh -c \
-		"for a in $(echo $core); do /usher/probe \$a; done; /usher/probe write /etc/passwd" 2>&1)
-	bad=$(printf '%s\n' "$out" | grep -E '^probe: .*: VULNERABLE' | sed 's/^probe: //; s/ (.*//' | tr '\n' ' ')
-	n=$(printf '%s\n' "$out" | grep -c '^probe: .*: DEFENDED')
+	# The probe's core attacks, under usher's defaults; then the network: a connect to
+	# loopback reaches its stack (ECONNREFUSED) where PID 1 makes loopback sockets.
+	d=$(tap_tmpdir)
+	out=$("${run[@]}" -e AWS_SECRET_ACCESS_KEY=hunter2 -v "$d:/shared" --entrypoint "$exe" "$img" -q --no-wait \
+		--result /shared/r.json -- /bin/sh -c \
+		"for a in $(echo $core); do /usher/probe \$a; done; /usher/probe write /etc/passwd; /usher/probe net-connect" 2>&1)
+	bad=$(printf '%s\n' "$out" | grep -v net-connect | grep -E '^probe: .*: VULNERABLE' | sed 's/^probe: //; s/ (.*//' | tr '\n' ' ')
+	n=$(printf '%s\n' "$out" | grep -v net-connect | grep -c '^probe: .*: DEFENDED')
 	tap_is "$n ${bad:-none vulnerable}" "$(($(echo $core | wc -w) + 1)) none vulnerable" "kernel $k: the core attacks are defended"
+	tap_is "$(result_field "$d/r.json" .lockdown.network)" "${network[$k]}" "... lockdown.network: ${network[$k]}"
+	want="DEFENDED"
+	[ "${network[$k]}" = none ] || want="VULNERABLE \(Connection refused"
+	tap_like "$(printf '%s\n' "$out" | grep '^probe: net-connect')" "$want" \
+		"... a connect to 127.0.0.1 $([ "${network[$k]}" = none ] && echo 'is refused (no socket)' || echo 'reaches loopback')"
+	# (A call the runtime's profile refuses too, keyctl say, never reaches PID 1: its
+	# EPERM outranks the notification. AF_PACKET is refused by usher's filter alone.)
+	got=$(result_field "$d/r.json" '[.denied[] | .syscall + " " + .detail] | index("socket AF_PACKET") != null')
+	tap_is "$got" "$([ "${named[$k]}" = yes ] && echo true || echo false)" \
+		"... the result's denied $([ "${named[$k]}" = yes ] && echo names || echo 'cannot name') the refused calls (socket AF_PACKET)"
 
 	# A non-root start: below Landlock ABI 6 only with --unsafe same-uid.
 	d=$(tap_tmpdir)
