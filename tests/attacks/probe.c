@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -294,6 +295,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "sys"))
 		return sys_probe(argc - 1, argv + 1);
+	if (!strcmp(cmd, "personality-query")) { /* a positive check: the query must work */
+		int p = personality(0xffffffff);
+		printf("probe: personality-query: %s (%d %s)\n", p >= 0 ? "OK" : "FAILED", p, p < 0 ? strerror(errno) : "");
+		return p < 0;
+	}
 	int rc = attack(argc - 1, argv + 1);
 	if (rc >= 0)
 		return rc;
