@@ -68,9 +68,10 @@ struct usher_plan {
 	struct made_file feedback_made[8];
 	unsigned nfeedback_made;
 
-	/* --exec: lockdown step 1 keeps result_dirfd open in PID 1 (close-on-exec), so a
-	 * lockdown or exec failure can still be reported. */
-	bool keep_result_dirfd;
+	/* --exec: the pipe to the result's writer (report.c), which lockdown step 1 keeps
+	 * (close-on-exec: a successful exec closes it); -1 without one. */
+	int writer_fd;
+	pid_t writer_pid;
 };
 
 #endif

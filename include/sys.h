@@ -47,6 +47,7 @@ ssize_t sys_getdents64(int fd, void *buf, size_t len);
 ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
 /* AF_UNIX SOCK_SEQPACKET pair: one close-on-exec channel both ways, whole records (supervise_spawn.c). */
 int sys_socketpair(int fds[2]);
+int sys_pipe2(int fds[2], int flags);
 /* One record on that channel, with an fd attached (SCM_RIGHTS) when passfd >= 0. */
 ssize_t sys_send_record(int fd, const void *buf, size_t len, int passfd);
 /* One record; *passfd is an fd that came with it (close-on-exec), or -1. */

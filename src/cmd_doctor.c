@@ -201,8 +201,12 @@ static void notification(struct prot *denied, struct prot *loopback)
 	if (rc < 0)
 		snprintf(denied->why, sizeof denied->why, "no seccomp user notification (%s): refused calls "
 			 "are not named", strerror(-rc));
-	if (uname(&u) == 0)
-		sscanf(u.release, "%u.%u", &major, &minor); /* "6.18.44-..." */
+	if (uname(&u) == 0) { /* "6.18.44-..." */
+		char *end;
+		major = (unsigned)strtoul(u.release, &end, 10);
+		if (*end == '.')
+			minor = (unsigned)strtoul(end + 1, NULL, 10);
+	}
 	*loopback = (struct prot){rc == 0 && (major > 5 || (major == 5 && minor >= 9)), ""};
 	if (!loopback->ok)
 		snprintf(loopback->why, sizeof loopback->why, "%s: --network loopback gives no network at all",

@@ -16,8 +16,8 @@
 
 /* 1. Close every inherited fd above 2: what the runtime or the sidecar left open
  * (a socket to the agent, a log pipe) must not reach student code. Kept: the report
- * channel to the parent, and with --exec the result's directory (PID 1 writes the
- * result through it if the exec fails); both are close-on-exec and vanish with the exec.
+ * channel to the parent, and with --exec the pipe to the result's writer (report.c);
+ * both are close-on-exec and vanish with the exec.
  *
  * close_range(2) closes the gaps between them (Linux 5.9). Where it is missing
  * (ENOSYS: Amazon Linux 2's 4.14), refused by a runtime profile that predates it
@@ -65,8 +65,8 @@ int lockdown_fds(const struct usher_plan *plan, struct usher_report *rep)
 	unsigned from = 3;
 	if (plan->report_fd >= 3)
 		keep[n++] = plan->report_fd;
-	if (plan->keep_result_dirfd && plan->result_dirfd >= 3)
-		keep[n++] = plan->result_dirfd;
+	if (plan->writer_fd >= 3)
+		keep[n++] = plan->writer_fd;
 	if (n == 2 && keep[0] > keep[1]) {
 		int t = keep[0];
 		keep[0] = keep[1], keep[1] = t;

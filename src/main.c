@@ -57,7 +57,7 @@ int main(int argc, char **argv, char **envp)
 {
 	struct usher_config cfg;
 	struct usher_report rep = {.wait_ms = -1, .grader.exit_code = -1, .listener_fd = -1};
-	struct usher_plan plan = {.result_dirfd = -1};
+	struct usher_plan plan = {.result_dirfd = -1, .writer_fd = -1, .writer_pid = -1};
 	struct usher_child child = {.pid = -1, .fd = -1, .listener = -1, .notify.fd = -1};
 	pid_t grader;
 	int rc;
@@ -106,7 +106,10 @@ int main(int argc, char **argv, char **envp)
 	}
 
 	if (cfg.exec_mode) {
-		/* Nothing is left to supervise or report after a successful exec. */
+		/* Nothing is left to supervise or report after a successful exec; a failure
+		 * from here on is written by a writer that stays root. */
+		if (report_writer_start(&cfg, &plan, &rep) < 0)
+			return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 		if (lockdown(&cfg, &plan, &rep) < 0)
 			return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 		exec_program(&cfg, &plan, &rep);

@@ -91,7 +91,8 @@ int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct u
 	int rc;
 	plan->report_fd = -1;
 	plan->result_dirfd = -1;
-	plan->keep_result_dirfd = cfg->exec_mode;
+	plan->writer_fd = -1;
+	plan->writer_pid = -1;
 	if ((rc = privilege_read(&plan->priv)) < 0)
 		return report_fail(rep, STEP_CAPS, -rc, "read usher's own capabilities (capget)");
 	if ((rc = report_prepare(cfg, plan, rep)) < 0 || (rc = plan_identity(cfg, plan, rep)) < 0)

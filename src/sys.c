@@ -71,6 +71,7 @@ ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len)
 {
 	return NEG(readlinkat(dirfd, path, buf, len));
 }
+int sys_pipe2(int fds[2], int flags) { return NEG(pipe2(fds, flags)); }
 int sys_socketpair(int fds[2]) { return NEG(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds)); }
 ssize_t sys_send_record(int fd, const void *buf, size_t len, int passfd)
 {

@@ -144,6 +144,7 @@ int sys_fchmod(int fd, mode_t m) REAL(int, fchmod(fd, m))
 int sys_fsync(int fd) REAL(int, fsync(fd))
 ssize_t sys_getdents64(int fd, void *b, size_t n) REAL(ssize_t, (ssize_t)syscall(SYS_getdents64, fd, b, n))
 ssize_t sys_readlinkat(int d, const char *p, char *b, size_t n) REAL(ssize_t, readlinkat(d, p, b, n))
+int sys_pipe2(int fds[2], int fl) REAL(int, pipe2(fds, fl))
 int sys_socketpair(int fds[2]) REAL(int, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds))
 ssize_t sys_send_record(int fd, const void *b, size_t n, int pfd) { (void)pfd; REAL(ssize_t, write(fd, b, n)) }
 ssize_t sys_recv_record(int fd, void *b, size_t n, int *pfd) { *pfd = -1; REAL(ssize_t, read(fd, b, n)) }

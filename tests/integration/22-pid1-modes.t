@@ -88,15 +88,14 @@ pid1 "$d" -- --exec --wait-timeout 1 --result /shared/r.json -- /bin/true
 tap_is "$rc" 75 "--exec: no submission within --wait-timeout: 75"
 tap_is "$(res "$d" '.status + " " + (.wait_ms >= 1000 | tostring)')" "wait_timeout true" "... result: wait_timeout after 1 s"
 result_valid "$d/r.json" "... schema-valid"
-# PROGRAM missing: the lockdown is complete when execve fails, so the process that must
-# write the result is already the grader (its uid, Landlock, seccomp), and /shared is
-# root's. Known bug (see the report): the result is lost.
+# PROGRAM missing: the lockdown is complete when execve fails, so PID 1 is already the
+# grader (its uid, Landlock, seccomp) and /shared is root's: the writer forked before
+# the lockdown (report.c), still root, writes the result.
 d=$(volume)
 pid1 "$d" -- --exec --no-wait --result /shared/r.json -- /nonexistent
 tap_is "$rc" 127 "--exec: PROGRAM not found: 127"
-tap_todo "--exec writes the result after execve fails as the grader, which may not write there"
-tap_is "$(res "$d" '.status + " " + .error.step')" "exec_failed exec" "... result: exec_failed at step exec"
-tap_todo ""
+tap_is "$(res "$d" '.status + " " + .error.step')" "exec_failed exec" "... result: exec_failed at step exec (written by the root writer)"
+result_valid "$d/r.json" "... schema-valid"
 
 # --- --user 1000 -------------------------------------------------------------------------
 d=$(volume)
