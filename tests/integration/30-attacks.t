@@ -339,9 +339,12 @@ tap_like "$(docker run --rm --network none "${secrets[@]}" --entrypoint /usher/p
 # --- 5. PID 1 from a grader of its own uid (a non-root start, docker --user) --------
 # The layers between them: Landlock's scoping (signals, ptrace) and PID 1's
 # non-dumpability (ptrace, /proc/1/mem, /proc/1/environ). Each is switched off in turn.
-script='P=/usher/probe; $P kill 1 0; $P ptrace-pid1; $P read-mem; $P read-environ 1'
+script='P=/usher/probe; $P kill 1 0; $P ptrace-pid1; $P read-mem; $P read-environ 1
+echo "oom_score_adj: $(cat /proc/self/oom_score_adj)"'
 run N1 --user 1000:1000 "${secrets[@]}" --
 run N0 --user 1000:1000 "${secrets[@]}" -- --landlock off --unsafe same-uid
+tap_is "$(sed -n 's/^oom_score_adj: //p' "$fx/N1.out")" 1000 \
+	"non-root start: the grader's oom_score_adj is 1000 too (its /proc files were root's while non-dumpable)"
 pair "Landlock (ABI 6): signal PID 1 of the same uid: EPERM; without Landlock it is allowed" N1 N0 kill-1 EPERM OK
 tap_is "$(got N1 ptrace-pid1) $(got N1 read-mem) $(got N1 read-environ)" "EPERM EACCES EACCES" \
 	"same uid: ptrace PID 1, open /proc/1/mem and /proc/1/environ: refused"
