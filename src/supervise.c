@@ -4,8 +4,9 @@
  * asynchronously: a signalfd delivers them to one poll() loop, whose timeout is the
  * next deadline (--timeout, or the SIGKILL that follows a SIGTERM by --kill-after).
  *
- *   SIGCHLD          reap everything with WNOHANG (SIGCHLD coalesces); the grader's
- *                    status and rusage are kept, orphans are just reaped
+ *   SIGCHLD          reap with WNOHANG (SIGCHLD coalesces), at most a batch per turn
+ *                    of the loop; the grader's status and rusage are kept, orphans
+ *                    are just reaped
  *   HUP INT QUIT TERM USR1 USR2 WINCH CONT
  *                    forwarded to the grader's process group (it is a session leader
  *                    after lockdown step 3); TERM also arms the escalation to SIGKILL
@@ -43,23 +44,31 @@ void signal_grader(pid_t grader, int sig)
 struct loop {
 	pid_t grader;
 	bool grader_done;
+	bool more; /* the last reap stopped at its batch: zombies may be waiting */
 	int status;
 	struct rusage ru;
 	uint64_t started, deadline, kill_at; /* 0 = not armed */
 };
 
+/* A batch at most: orphans of the grader's tree come to usher (PID 1, or the subreaper
+ * under docker --init), and a tree whose processes fork and exit as fast as usher reaps
+ * them (a chain that setsid()s and forks its successors) would otherwise hold this loop
+ * forever, and with it the deadline. The loop polls again at once while l->more. */
+#define REAP_BATCH 256
+
 static void reap(struct loop *l)
 {
 	int status;
 	struct rusage ru;
-	pid_t pid;
-	while ((pid = sys_wait4(-1, &status, WNOHANG, &ru)) > 0) {
+	pid_t pid = 0;
+	for (int n = 0; n < REAP_BATCH && (pid = sys_wait4(-1, &status, WNOHANG, &ru)) > 0; n++) {
 		if (pid == l->grader) {
 			l->grader_done = true;
 			l->status = status;
 			l->ru = ru;
 		}
 	}
+	l->more = pid > 0;
 }
 
 static void on_signal(const struct usher_config *cfg, struct loop *l, int sig)
@@ -102,6 +111,8 @@ static void on_time(const struct usher_config *cfg, struct usher_report *rep, st
 static int next_timeout(const struct loop *l)
 {
 	uint64_t next = 0, t = now_ms();
+	if (l->more)
+		return 0;
 	if (l->deadline)
 		next = l->deadline;
 	if (l->kill_at && (!next || l->kill_at < next))
@@ -192,7 +203,7 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 			on_signal(cfg, &l, (int)si.ssi_signo);
 		on_time(cfg, rep, &l);
 		if (rc == 0)
-			reap(&l);
+			reap(&l); /* a lost SIGCHLD, or the rest of a batch */
 	}
 	sys_close(sfd);
 	int left = sweep(plan, rep, grader);

@@ -1,10 +1,11 @@
 /* probe - a static multi-call program placed in test containers (crun's style): each
  * subcommand does one thing and prints one line, so assertions run inside the sandbox.
  *
- * Attacks print `probe: NAME: DEFENDED (why)` and exit 0 when the attack failed, or
- * `probe: NAME: VULNERABLE (what happened)` and exit 1 when it worked. As bubblewrap's
- * tests do, harmless arguments tell "filtered" (EPERM/ENOSYS from a filter or a missing
- * privilege) from "reached the kernel" (EBADF/EFAULT/EINVAL: the call was allowed).
+ * Attacks (probe_attacks.c) print `probe: NAME: RESULT`, RESULT being OK when the call
+ * succeeded or the exact errno name (EPERM, EFAULT, ...): the test knows which layer
+ * gives which errno, so the errno says which layer answered. `probe try CALL...` is
+ * bubblewrap's try-syscall: harmless arguments, so "reached the kernel" (EFAULT, EBADF,
+ * EINVAL) is told apart from "filtered" (the seccomp filter's EPERM or ENOSYS).
  * Utilities (exit, sleep, signals, orphans, ...) serve the supervision tests.
  *
  * Build: musl-gcc -static -O2 -o probe probe*.c (tests/attacks/build.sh)
@@ -18,33 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-int defended(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	printf("probe: %s: DEFENDED (", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(")\n");
-	return 0;
-}
-
-int vulnerable(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	printf("probe: %s: VULNERABLE (", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(")\n");
-	return 1;
-}
 
 static int status_line(const char *key, char *out, size_t len)
 {
@@ -295,11 +273,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "sys"))
 		return sys_probe(argc - 1, argv + 1);
-	if (!strcmp(cmd, "personality-query")) { /* a positive check: the query must work */
-		int p = personality(0xffffffff);
-		printf("probe: personality-query: %s (%d %s)\n", p >= 0 ? "OK" : "FAILED", p, p < 0 ? strerror(errno) : "");
-		return p < 0;
-	}
+
 	int rc = attack(argc - 1, argv + 1);
 	if (rc >= 0)
 		return rc;

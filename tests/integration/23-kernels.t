@@ -101,7 +101,7 @@ tap_is "$b" "$a" "control: kernel-6.18.json answers usher's calls as Docker's de
 # An inherited fd reaches a program that does not close it (what usher must close).
 out=$(docker run --rm --network none --security-opt "seccomp=$(profile 4.14)" --entrypoint /usher/probe \
 	-v "$bin:/usher:ro" "$img" hold-fd 19999 /usher/probe fds 2>&1)
-tap_like "$out" "fds: VULNERABLE \(fd 19999 open" "control: fd 19999 held by PID 1 reaches its exec'd program"
+tap_like "$out" "fds: OPEN \(fd 19999" "control: fd 19999 held by PID 1 reaches its exec'd program"
 
 # --- usher under each kernel ----------------------------------------------------------
 grader='cat /shared/submission/src/link.py >/dev/null && echo "read-through-symlink: OK"
@@ -110,8 +110,10 @@ echo "ppid=$PPID"; /usher/probe whoami
 /usher/probe write /shared/open/x
 mkdir -p /tmp/a /tmp/b && echo x >/tmp/a/f && /usher/probe rename /tmp/a/f /tmp/b/f
 exit 3'
-core="ptrace-pid1 mount unshare-user setns keyctl bpf io_uring_setup clone3 socket-packet
-read-environ read-mem env-clean kill-pid1 euid-root"
+# Each must answer an errno (the probe prints OK when the call worked); read-environ and
+# env-clean must find no SECRET.
+core="mount unshare setns keyctl bpf io_uring_setup clone3 socket-packet" # through `probe try`
+alone="ptrace-pid1 read-mem"
 
 for k in $kernels; do
 	exe=/usher/usher env=()
@@ -139,10 +141,10 @@ for k in $kernels; do
 	tap_like "$(printf '%s\n' "$out" | grep '^uid=\|^ppid=' | tr '\n' ' ')" "^ppid=1 uid=.* nnp=1 seccomp=2 " \
 		"... locked down, under usher as PID 1"
 	tap_like "$(cat "$d/feedback.json" 2>/dev/null)" fractionalScore "... its feedback.json is written"
-	want=DEFENDED
-	[ "${abi[$k]}" -gt 0 ] || want=VULNERABLE
-	tap_like "$(printf '%s\n' "$out" | grep '^probe: write:')" "$want" \
-		"... a world-writable directory outside --writable: $want ($([ $want = DEFENDED ] && echo Landlock || echo 'no Landlock: file modes only'))"
+	want=EACCES
+	[ "${abi[$k]}" -gt 0 ] || want=OK
+	tap_like "$(printf '%s\n' "$out" | grep '^probe: write:')" "write: $want" \
+		"... a world-writable directory outside --writable: $want ($([ $want = EACCES ] && echo Landlock || echo 'no Landlock: file modes only'))"
 	tap_like "$(printf '%s\n' "$out" | grep '^probe: rename')" "${rename_across[$k]}" \
 		"... a rename across /tmp directories: ${rename_across[$k]}"
 	for f in close_range openat2; do
@@ -155,7 +157,7 @@ for k in $kernels; do
 
 	# --exec with an fd inherited far up: closed by close_range or the /proc walk.
 	out=$("${run[@]}" --entrypoint /usher/probe "$img" hold-fd 19999 "$exe" -v --exec --no-wait -- /usher/probe fds 2>&1)
-	tap_like "$(printf '%s\n' "$out" | grep '^probe: fds')" "DEFENDED" "kernel $k: --exec closes fd 19999 it inherited"
+	tap_like "$(printf '%s\n' "$out" | grep '^probe: fds')" "fds: NONE" "kernel $k: --exec closes fd 19999 it inherited"
 	if [[ " ${fallbacks[$k]} " == *" close_range "* ]]; then
 		tap_like "$out" "${fallback_log[close_range]}" "... by walking /proc/self/fd"
 	fi
@@ -165,14 +167,16 @@ for k in $kernels; do
 	d=$(tap_tmpdir)
 	out=$("${run[@]}" -e AWS_SECRET_ACCESS_KEY=hunter2 -v "$d:/shared" --entrypoint "$exe" "$img" -q --no-wait \
 		--result /shared/r.json -- /bin/sh -c \
-		"for a in $(echo $core); do /usher/probe \$a; done; /usher/probe write /etc/passwd; /usher/probe net-connect" 2>&1)
-	bad=$(printf '%s\n' "$out" | grep -v net-connect | grep -E '^probe: .*: VULNERABLE' | sed 's/^probe: //; s/ (.*//' | tr '\n' ' ')
-	n=$(printf '%s\n' "$out" | grep -v net-connect | grep -c '^probe: .*: DEFENDED')
-	tap_is "$n ${bad:-none vulnerable}" "$(($(echo $core | wc -w) + 1)) none vulnerable" "kernel $k: the core attacks are defended"
+		"/usher/probe try $(echo $core); for a in $alone; do /usher/probe \$a; done; /usher/probe write /etc/passwd; /usher/probe kill 1 0
+		 /usher/probe read-environ; /usher/probe env-clean; /usher/probe tcp-connect" 2>&1)
+	bad=$(printf '%s\n' "$out" | grep -v 'tcp-connect\|read-environ\|env-clean' | grep -E '^probe: [^:]*: OK' | sed 's/^probe: //; s/ (.*//' | tr '\n' ' ')
+	bad="$bad$(printf '%s\n' "$out" | grep -E '^probe: (read-environ|env-clean): SECRET' | sed 's/^probe: //; s/ (.*//' | tr '\n' ' ')"
+	n=$(printf '%s\n' "$out" | grep -v 'tcp-connect\|read-environ\|env-clean' | grep -cE '^probe: [^:]*: E[A-Z]+')
+	tap_is "$n ${bad:-none succeeded}" "$(($(echo $core $alone | wc -w) + 2)) none succeeded" "kernel $k: the core attacks are refused"
 	tap_is "$(result_field "$d/r.json" .lockdown.network)" "${network[$k]}" "... lockdown.network: ${network[$k]}"
-	want="DEFENDED"
-	[ "${network[$k]}" = none ] || want="VULNERABLE \(Connection refused"
-	tap_like "$(printf '%s\n' "$out" | grep '^probe: net-connect')" "$want" \
+	want="EPERM"
+	[ "${network[$k]}" = none ] || want="ECONNREFUSED"
+	tap_like "$(printf '%s\n' "$out" | grep '^probe: tcp-connect')" "tcp-connect: $want" \
 		"... a connect to 127.0.0.1 $([ "${network[$k]}" = none ] && echo 'is refused (no socket)' || echo 'reaches loopback')"
 	# (A call the runtime's profile refuses too, keyctl say, never reaches PID 1: its
 	# EPERM outranks the notification. AF_PACKET is refused by usher's filter alone.)
