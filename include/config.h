@@ -14,7 +14,8 @@ enum opt_arg { ARG_NONE, ARG_ONE, ARG_LIST };
 #define FOR_SHIM 1u
 #define FOR_DELIVER 2u
 #define FOR_DOCTOR 4u
-#define FOR_ALL (FOR_SHIM | FOR_DELIVER | FOR_DOCTOR)
+#define FOR_INSTALL 8u
+#define FOR_ALL (FOR_SHIM | FOR_DELIVER | FOR_DOCTOR | FOR_INSTALL)
 
 struct opt {
 	const char *name; /* --name; its twin is USHER_NAME with '-' -> '_' */
@@ -52,5 +53,11 @@ int env_build(struct usher_config *cfg, char **envp, char *why, size_t whylen);
 /* Zero the secrets in the original environment memory: that is what /proc/PID/environ
  * shows, so after this neither it nor ptrace finds them in PID 1. */
 void env_wipe_secrets(char **envp);
+/* True when --setenv sets NAME or --env-keep lists it: the operator's value wins. */
+bool env_overrides(const struct usher_config *cfg, const char *name);
+/* The grader's final environment: the config's, with HOME, XDG_CACHE_HOME,
+ * XDG_CONFIG_HOME, XDG_DATA_HOME (when home is set), USER and LOGNAME, unless the
+ * operator overrides them. NULL when out of memory. */
+const char **env_for_grader(const struct usher_config *cfg, const char *home, const char *user);
 
 #endif

@@ -3,34 +3,40 @@
 #define USHER_LOCKDOWN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <linux/filter.h>
 
 #include "plan.h"
+#include "policy.h"
 #include "usher.h"
 
-/* What usher itself may do, read once from its effective capabilities: a non-root
- * usher (image USER, runAsNonRoot) skips what it cannot do and says so. */
-struct privilege {
-	bool setid;   /* CAP_SETUID and CAP_SETGID: can switch user */
-	bool setpcap; /* CAP_SETPCAP: can cut the bounding set, lock securebits */
-	bool chown;   /* CAP_CHOWN: can give files to the grader */
-};
+/* struct privilege (plan.h), read once by the plan stage. */
 int privilege_read(struct privilege *p);
 
+/* lockdown_process.c: steps 1 (inherited fds) and 3 (session, terminal). */
+int lockdown_fds(const struct usher_plan *plan, struct usher_report *rep);
+int lockdown_session(struct usher_report *rep);
+
 /* lockdown_creds.c: steps 5-6 and their read-back. */
-int lockdown_identity(const struct usher_config *cfg, const struct privilege *priv,
+int lockdown_identity(const struct usher_config *cfg, const struct usher_plan *plan,
 		      struct usher_report *rep);
-int lockdown_caps(const struct usher_config *cfg, const struct privilege *priv,
-		  struct usher_report *rep);
-int lockdown_verify(const struct usher_config *cfg, const struct privilege *priv,
+int lockdown_caps(const struct usher_config *cfg, struct usher_report *rep);
+int lockdown_verify(const struct usher_config *cfg, const struct usher_plan *plan,
 		    struct usher_report *rep);
 
 /* lockdown_landlock.c */
-int landlock_probe(void); /* ABI version, 0 when unavailable (logged why at -v) */
+/* The ABI version; 0 when unavailable (ENOSYS, EOPNOTSUPP, a runtime's EPERM: logged
+ * at -v); any other failure as -errno, which must fail rather than pass for "none". */
+int landlock_probe(void);
 int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan,
 		   struct usher_report *rep);
-/* Create the --feedback files, owned by the grader, before any grader exists. */
-int feedback_prepare(const struct usher_config *cfg, struct usher_report *rep);
+/* report_feedback.c: create the --feedback files, owned by the grader, before any
+ * grader exists. */
+int feedback_prepare(const struct usher_config *cfg, const struct usher_plan *plan,
+		     struct usher_report *rep);
+/* plan_identity.c: the grader's uid, gid, name and HOME into the plan. */
+int plan_identity(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep);
 
 /* lockdown_seccomp_prebuilt.c: the default profile as compiled at build time, into plan->bpf;
  * false when the configuration asks for anything else. */
@@ -38,6 +44,17 @@ bool seccomp_prebuilt(const struct usher_config *cfg, struct usher_plan *plan);
 /* lockdown_seccomp.c: compile the profile into plan->bpf (the prebuilt one when it fits). */
 int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan,
 		    struct usher_report *rep);
+
+/* lockdown_seccomp_rules.c: the default profile, the socket-family allow-list (into
+ * out, at most max rules), and the hand-written prelude in front of libseccomp's
+ * program (deny: the action for a refused reviewed call, unknown: for a number above
+ * the reviewed ones). */
+extern const struct pol_rule seccomp_default_rules[];
+extern const size_t seccomp_default_count;
+size_t seccomp_socket_rules(bool allow_inet, struct pol_rule *out, size_t max);
+size_t seccomp_prelude(struct sock_filter *out, size_t max, uint32_t deny, uint32_t unknown);
+/* The i-th syscall above NR_REVIEWED the prelude decides, and why; NULL past the end. */
+const char *seccomp_reviewed(unsigned i, unsigned *nr, bool *allow);
 
 /* Landlock ABI constants, defined here because linux-libc-dev (6.1) predates ABI 4. */
 #define LL_CREATE_RULESET_VERSION (1U << 0)

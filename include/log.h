@@ -5,6 +5,11 @@
 #include "usher.h"
 
 void log_setup(enum usher_log_format format, int verbosity);
+/* PID 1: log through a non-blocking description of stderr of its own (util_log.c). */
+int log_private(void);
+void log_use_fd(int fd);
+/* The grader's process before exec: plain stderr again. */
+void log_use_stderr(void);
 /* Normal progress: one line per stage. Hidden by -q. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Details: shown with -v. */

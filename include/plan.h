@@ -5,8 +5,28 @@
 
 #include <linux/filter.h>
 #include <stdbool.h>
+#include <sys/types.h>
+
+/* What usher itself may do, read once from its effective capabilities. */
+struct privilege {
+	bool root;    /* euid 0 */
+	bool setid;   /* CAP_SETUID and CAP_SETGID: can switch user */
+	bool setpcap; /* CAP_SETPCAP: can cut the bounding set, lock securebits */
+	bool chown;   /* CAP_CHOWN: can give files to the grader */
+};
 
 struct usher_plan {
+	struct privilege priv;
+
+	/* Who the grader will be (plan_identity.c): switch is false when usher cannot
+	 * change its identity and the grader keeps usher's own. */
+	uid_t uid;
+	gid_t gid;
+	bool switch_ids;
+	const char *user_name; /* USER and LOGNAME */
+	char home[256];        /* a private writable HOME; empty when the operator's is kept */
+	const char **env;      /* the grader's environment, NULL-terminated */
+
 	/* The seccomp program, compiled by libseccomp once; the child only attaches it.
 	 * len == 0 means no filter (--seccomp none). */
 	struct sock_filter *bpf;
@@ -25,6 +45,9 @@ struct usher_plan {
 	 * name in it: the grader can neither redirect nor pre-create the result. -1: none. */
 	int result_dirfd;
 	const char *result_name;
+	/* --exec: lockdown step 1 keeps result_dirfd open in PID 1 (close-on-exec), so a
+	 * lockdown or exec failure can still be reported. */
+	bool keep_result_dirfd;
 };
 
 #endif

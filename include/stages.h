@@ -34,7 +34,8 @@ int wait_for_submission(const struct usher_config *cfg, struct usher_report *rep
 void wait_release(void);
 
 /* handoff_check.c: the submission checks; -OUTCOME_REJECTED when a rule is broken. */
-int check_submission(const struct usher_config *cfg, struct usher_report *rep);
+int check_submission(const struct usher_config *cfg, const struct usher_plan *plan,
+		     struct usher_report *rep);
 
 /* lockdown.c: SPEC steps 1-9, in order; never returns 0 after a failed step. */
 int lockdown(const struct usher_config *cfg, const struct usher_plan *plan,
@@ -42,7 +43,8 @@ int lockdown(const struct usher_config *cfg, const struct usher_plan *plan,
 
 /* lockdown_exec.c: step 10, execve of PROGRAM with PATH lookup in the grader's environment.
  * Returns only on failure, with -errno (ENOENT -> 127, EACCES/ENOEXEC -> 126). */
-int exec_program(const struct usher_config *cfg, struct usher_report *rep);
+int exec_program(const struct usher_config *cfg, const struct usher_plan *plan,
+		 struct usher_report *rep);
 
 /* supervise_spawn.c: the grader's process, in two halves around the wait. */
 struct usher_child {
@@ -59,12 +61,15 @@ int spawn_start(const struct usher_config *cfg, struct usher_report *rep,
 /* The wait or the check failed: the child exits without exec, and is reaped. */
 void spawn_abort(struct usher_child *child, struct usher_report *rep);
 
-/* supervise_pid1.c: PID 1 itself: non-dumpable, minimal capabilities. Called by spawn_start()
- * in the parent once the child exists; on failure the child is killed. */
-int pid1_harden(const struct usher_config *cfg, struct usher_report *rep);
+/* supervise_pid1.c: PID 1 itself. pid1_early(): not dumpable, first thing in main.
+ * pid1_harden(): before the go byte, every capability PID 1 does not need goes. */
+int pid1_early(struct usher_report *rep);
+int pid1_harden(const struct usher_config *cfg, const struct usher_plan *plan,
+		struct usher_report *rep);
 
 /* supervise.c: reap, forward signals, enforce the deadline, kill leftovers. */
-int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t grader);
+int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
+	      struct usher_report *rep, pid_t grader);
 
 /* report.c: open --result's directory before any grader exists (called by
  * plan_build), so the grader can neither redirect nor pre-create the result. */
@@ -74,9 +79,18 @@ int report_prepare(const struct usher_config *cfg, struct usher_plan *plan,
 int report_write(const struct usher_config *cfg, const struct usher_plan *plan,
 		 const struct usher_report *rep);
 
+/* report_degraded.c: a protection wanted and not applied: recorded in
+ * rep->lockdown.degraded and logged once, or, when --require names it, a failure
+ * (STEP_REQUIRE). `level` is what is there (the Landlock ABI) where that matters. */
+int degrade(const struct usher_config *cfg, struct usher_report *rep, enum usher_protection what,
+	    int level, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+bool protection_required(const struct usher_config *cfg, enum usher_protection what, int level);
+
 /* subcommands */
 int deliver_main(const struct usher_config *cfg, struct usher_report *rep);
 int doctor_main(const struct usher_config *cfg, struct usher_report *rep);
+/* cmd_install.c: copy the running binary to DIR/usher (--to), atomically, 0755. */
+int install_main(const struct usher_config *cfg, struct usher_report *rep);
 int config_print_help(void);
 int config_print_json(const struct usher_config *cfg);
 

@@ -2,12 +2,22 @@
 #ifndef USHER_SUPERVISE_H
 #define USHER_SUPERVISE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 /* Signal the grader's process group, or the grader alone before it has one. */
 void signal_grader(pid_t grader, int sig);
-/* Kill and reap everything the grader left behind; returns how many were reaped. */
-int supervise_sweep(pid_t grader);
+/* What the sweep kills: the grader's group, usher's children, and when by_uid, every
+ * process of the grader's uid (a uid of its own: never usher's). */
+struct sweep {
+	pid_t grader;
+	bool by_uid;
+	uid_t uid;
+	uint64_t deadline_ms; /* give up (and count what is left) after this long */
+};
+/* Kill and reap everything the grader left behind; returns how many were reaped and
+ * sets *left to how many could not be killed before the deadline. */
+int supervise_sweep(const struct sweep *sw, unsigned *left);
 
 #endif

@@ -37,6 +37,9 @@ int sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 int sys_mkdirat(int dirfd, const char *path, mode_t mode);
 int sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
 int sys_unlinkat(int dirfd, const char *path, int flags);
+int sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned flags);
+int sys_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+int sys_symlinkat(const char *target, int dirfd, const char *path);
 int sys_fchown(int fd, uid_t uid, gid_t gid);
 int sys_fchmod(int fd, mode_t mode);
 int sys_fsync(int fd);
@@ -45,6 +48,13 @@ ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
 /* AF_UNIX SOCK_SEQPACKET pair: one close-on-exec channel both ways, whole records (supervise_spawn.c). */
 int sys_socketpair(int fds[2]);
 int sys_close_range(unsigned first, unsigned last, unsigned flags);
+int sys_memfd_create(const char *name, unsigned flags);
+off_t sys_lseek(int fd, off_t off, int whence);
+ssize_t sys_pread(int fd, void *buf, size_t len, off_t off);
+int sys_ioctl(int fd, unsigned long request, unsigned long arg);
+
+/* Random bytes from the kernel (getrandom(2), blocking until it is seeded). */
+ssize_t sys_getrandom(void *buf, size_t len);
 
 /* --- waiting --- */
 int sys_inotify_init1(int flags);
@@ -75,6 +85,7 @@ int sys_getgroups(int n, gid_t *groups);
 
 /* --- limits and capabilities --- */
 int sys_setrlimit(int resource, const struct rlimit *rl);
+int sys_getrlimit(int resource, struct rlimit *rl);
 /* Cut the bounding set down to `keep` (needs CAP_SETPCAP, so before the uid change). */
 int sys_caps_bound(uint64_t keep);
 /* Effective, permitted and inheritable become `keep` (libcap-ng); with `ambient`, the

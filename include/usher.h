@@ -24,6 +24,7 @@ enum {
 	EXIT_USHER_FAILED = 125,      /* usage, configuration, lockdown */
 	EXIT_USHER_NOEXEC = 126,      /* PROGRAM found but not executable */
 	EXIT_USHER_NOTFOUND = 127,    /* PROGRAM not found */
+	EXIT_DELIVER_PUBLISHED = 73,  /* usher deliver: a marker exists already (EX_CANTCREAT) */
 };
 
 /* Outcomes of the handoff that are verdicts, not failures: the sidecar gave up, the
@@ -80,7 +81,37 @@ enum usher_step {
 const char *step_name(enum usher_step s); /* "config", ...; NULL for STEP_NONE */
 const char *step_meaning(enum usher_step s);
 
-enum usher_command { CMD_SHIM, CMD_DELIVER, CMD_DOCTOR, CMD_HELP, CMD_VERSION };
+/* The protections usher applies that the container may not allow: each one wanted and
+ * not applied is an entry of the result's lockdown.degraded and one warning line;
+ * `--require NAME,...` turns it into a setup failure; `usher doctor` uses the same
+ * names. X(enum suffix, name, what it gives). */
+#define USHER_PROTECTIONS(X)                                                                  \
+	X(UID_SWITCH, "uid-switch", "the grader runs as an identity of its own, never root or usher's") \
+	X(OWN_UID, "own-uid", "the grader's uid belongs to this run alone, not to other containers") \
+	X(BOUNDING_SET, "bounding-set", "the bounding set is cleared and the securebits are locked") \
+	X(SUBMISSION_OWNER, "submission-owner", "the submission is root's and read-only to the grader") \
+	X(LANDLOCK, "landlock", "Landlock confines writes (ABI 1), TCP (4), signals and sockets (6)") \
+	X(OOM_SCORE, "oom-score", "the OOM killer chooses the grader's processes, never usher") \
+	X(SUBREAPER, "subreaper", "the grader's orphans come back to usher to be killed") \
+	X(SECCOMP, "seccomp", "usher's own seccomp filter")
+
+enum usher_protection {
+#define X(e, name, what) PROT_##e,
+	USHER_PROTECTIONS(X)
+#undef X
+	PROT_COUNT
+};
+const char *protection_name(enum usher_protection p);
+#define LANDLOCK_ABI_FULL 6 /* the ABI whose every right usher uses (Linux 6.12) */
+
+/* Risks an operator may accept explicitly (--unsafe): without them these are setup
+ * failures, because nothing would stand between the grader and PID 1 or root. */
+enum {
+	UNSAFE_ROOT_GRADER = 1u << 0, /* root without CAP_SETUID/SETGID: the grader runs as uid 0 */
+	UNSAFE_SAME_UID = 1u << 1,    /* non-root start without Landlock scoping (ABI 6) */
+};
+
+enum usher_command { CMD_SHIM, CMD_DELIVER, CMD_DOCTOR, CMD_INSTALL, CMD_HELP, CMD_VERSION };
 enum usher_landlock { LANDLOCK_AUTO, LANDLOCK_REQUIRE, LANDLOCK_OFF };
 enum usher_seccomp { SECCOMP_DEFAULT, SECCOMP_NONE, SECCOMP_FILE };
 enum usher_log_format { LOG_TEXT, LOG_JSON };
@@ -116,7 +147,11 @@ struct usher_config {
 	const char *user_spec;
 	uid_t uid;
 	gid_t gid;
+	bool user_auto;     /* --user auto (the default): an identity of this run's own */
 	bool user_explicit; /* --user/USHER_USER given: failure to switch is fatal */
+	unsigned require;   /* bit N = protection N must be applied (--require) */
+	int require_landlock_abi; /* --require landlock=N; 1 for plain "landlock" */
+	unsigned unsafe;    /* UNSAFE_* risks accepted (--unsafe) */
 
 	/* lockdown */
 	uint64_t keep_caps; /* bit N = capability N */
@@ -168,8 +203,15 @@ enum usher_status {
 	ST_EXEC_FAILED,
 };
 
+#define USHER_DEGRADED_MAX 12
+
 /* What the lockdown applied to the grader (the result's "lockdown"). */
 struct usher_lockdown {
+	struct {
+		enum usher_protection what;
+		char reason[120];
+	} degraded[USHER_DEGRADED_MAX];
+	unsigned ndegraded;
 	bool applied;
 	uid_t uid;
 	gid_t gid;
@@ -198,6 +240,7 @@ struct usher_report {
 		int exit_code; /* -1 when killed */
 		int signal;    /* 0 when exited */
 		bool timed_out; /* --timeout fired: the status is "timeout" whatever the signal */
+		unsigned leftover; /* processes the sweep could not kill before its deadline */
 		uint64_t wall_ms, user_ms, sys_ms, max_rss_kib;
 	} grader;
 

@@ -45,6 +45,9 @@ int path_split(const char *path, char *dir, size_t dirlen, const char **base);
 /* Open the directory part of PATH (O_PATH|O_DIRECTORY) and point *base at the name. */
 int path_open_parent(const char *path, const char **base);
 
+/* mkdir -p: every missing directory of PATH, with MODE. */
+int mkdir_p(const char *path, mode_t mode);
+
 /* Read a small file whole (at most cap-1 bytes, NUL-terminated) without following a
  * final symlink. Returns the length, or -errno: -EFBIG when it does not fit (buf then
  * holds what did, NUL-terminated), -EINVAL when `regular` and it is not a regular file. */
@@ -54,5 +57,7 @@ ssize_t file_read_small(int dirfd, const char *path, char *buf, size_t cap, bool
  * fsynced, renamed over NAME. Readers see the old file or the whole new one, never a
  * part; a symlink planted at the temp name is never followed. */
 int file_publish(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+/* The same, but never over an existing NAME: -EEXIST then, and nothing changed. */
+int file_publish_new(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
 #endif

@@ -30,7 +30,7 @@ static void defaults(struct usher_config *c)
 	c->max_files = 10000;
 	c->max_bytes = UINT64_C(1) << 30;
 	c->max_depth = 32;
-	c->user_spec = "65534:65534";
+	c->user_spec = "auto";
 	c->seccomp = SECCOMP_DEFAULT;
 	c->landlock = LANDLOCK_AUTO;
 	c->kill_after_ms = 5000;
@@ -275,9 +275,13 @@ static int finish(struct usher_config *c, char **envp)
 		return -ENOMEM;
 	if (c->command != CMD_SHIM)
 		return 0;
-	if (user_resolve(c->user_spec, slurp("/etc/passwd"), slurp("/etc/group"), &c->uid,
-			 &c->gid, why, sizeof why) < 0)
+	/* auto: the plan stage chooses a uid of this run's own (plan_identity.c). */
+	c->user_auto = !strcmp(c->user_spec, "auto");
+	if (!c->user_auto && user_resolve(c->user_spec, slurp("/etc/passwd"), slurp("/etc/group"),
+					  &c->uid, &c->gid, why, sizeof why) < 0)
 		return usage(why, "bad --user '%s'", c->user_spec);
+	if (c->seccomp == SECCOMP_NONE && (c->require & (1u << PROT_SECCOMP)))
+		return usage(NULL, "--require seccomp contradicts --seccomp none");
 	if (env_build(c, envp, why, sizeof why) < 0)
 		return usage(why, "bad environment");
 	if ((!c->argv || !c->argv[0]) && !c->dry_run)
@@ -320,6 +324,8 @@ int config_load(int argc, char **argv, char **envp, struct usher_config *c,
 		c->command = CMD_DELIVER, cmd = FOR_DELIVER;
 	else if (argc > 1 && !strcmp(argv[1], "doctor"))
 		c->command = CMD_DOCTOR, cmd = FOR_DOCTOR;
+	else if (argc > 1 && !strcmp(argv[1], "install"))
+		c->command = CMD_INSTALL, cmd = FOR_INSTALL;
 
 	rc = parse_args(c, argc, argv, cmd, seen, &nseen);
 	if (rc == 0 && c->command != CMD_HELP && c->command != CMD_VERSION)

@@ -58,8 +58,45 @@ APPLY(a_max_bytes)
 }
 APPLY(a_user)
 {
-	c->user_explicit = true;
+	c->user_explicit = strcmp(v, "auto") != 0;
 	return set_str(&c->user_spec, v, why, whylen);
+}
+/* --require NAME[=ABI]: a protection of the table in usher.h, or landlock=N. */
+APPLY(a_require)
+{
+	const char *eq = strchr(v, '=');
+	size_t len = eq ? (size_t)(eq - v) : strlen(v);
+	for (int p = 0; p < PROT_COUNT; p++) {
+		const char *name = protection_name((enum usher_protection)p);
+		if (strlen(name) != len || strncmp(v, name, len) != 0)
+			continue;
+		if (eq && p != PROT_LANDLOCK)
+			return WHY("only landlock takes a value (landlock=ABI)");
+		if (p == PROT_LANDLOCK) {
+			uint64_t abi = 1;
+			if (eq && (parse_u64(eq + 1, &abi) < 0 || abi < 1 || abi > 64))
+				return WHY("not landlock=ABI with ABI a version from 1");
+			if ((int)abi > c->require_landlock_abi)
+				c->require_landlock_abi = (int)abi;
+		}
+		c->require |= 1u << p;
+		return 0;
+	}
+	char names[256] = "";
+	for (int p = 0; p < PROT_COUNT; p++)
+		snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", p ? ", " : "",
+			 protection_name((enum usher_protection)p));
+	return WHY("unknown protection (%s; landlock=ABI)", names);
+}
+APPLY(a_unsafe)
+{
+	if (!strcmp(v, "root-grader"))
+		c->unsafe |= UNSAFE_ROOT_GRADER;
+	else if (!strcmp(v, "same-uid"))
+		c->unsafe |= UNSAFE_SAME_UID;
+	else
+		return WHY("not root-grader or same-uid");
+	return 0;
 }
 APPLY(a_keep_cap)
 {
@@ -199,12 +236,14 @@ static const struct opt options[] = {
 	{"wait-poll", 0, ARG_NONE, FOR_SHIM, NULL, "poll instead of inotify (network filesystems)", a_wait_poll},
 	{"max-files", 0, ARG_ONE, FOR_SHIM, "N", "most files in the submission (10000)", a_max_files},
 	{"max-bytes", 0, ARG_ONE, FOR_SHIM, "SIZE", "most bytes in the submission (1G)", a_max_bytes},
-	{"max-depth", 0, ARG_ONE, FOR_SHIM, "N", "deepest directory nesting (32)", a_max_depth},
-	{"user", 0, ARG_ONE, FOR_SHIM, "UID[:GID]", "who the grader runs as, numbers or names (65534:65534)", a_user},
+	{"max-depth", 0, ARG_ONE, FOR_SHIM | FOR_DELIVER, "N", "deepest directory nesting (32)", a_max_depth},
+	{"user", 0, ARG_ONE, FOR_SHIM, "UID[:GID]", "who the grader runs as: auto (a uid of this run's own), numbers or names (auto)", a_user},
 	{"keep-cap", 0, ARG_LIST, FOR_SHIM, "CAP,...", "capabilities the grader keeps (none)", a_keep_cap},
 	{"writable", 0, ARG_LIST, FOR_SHIM, "PATH,...", "all the grader may modify (/tmp,/var/tmp,/dev/shm)", a_writable},
 	{"feedback", 0, ARG_LIST, FOR_SHIM, "PATH,...", "files the grader may create and write (/shared/feedback.json,...)", a_feedback},
 	{"allow-network", 0, ARG_NONE, FOR_SHIM, NULL, "let the grader create AF_INET/AF_INET6/AF_PACKET sockets", a_allow_network},
+	{"require", 0, ARG_LIST, FOR_SHIM, "NAME,...", "fail (125) rather than run without these protections (uid-switch, landlock=4, ...)", a_require},
+	{"unsafe", 0, ARG_LIST, FOR_SHIM, "RISK,...", "accept a risk that is otherwise a setup failure (root-grader, same-uid)", a_unsafe},
 	{"seccomp", 0, ARG_ONE, FOR_SHIM, "PROFILE", "default, none, or a policy file (default)", a_seccomp},
 	{"landlock", 0, ARG_ONE, FOR_SHIM, "MODE", "auto, require or off (auto)", a_landlock},
 	{"rlimit", 0, ARG_LIST, FOR_SHIM, "NAME=SOFT[:HARD],...", "resource limits (core=0,nproc=1024,nofile=1024,fsize=1G)", a_rlimit},
@@ -216,7 +255,7 @@ static const struct opt options[] = {
 	{"exec", 0, ARG_NONE, FOR_SHIM, NULL, "lock down and exec in place instead of supervising", a_exec},
 	{"result", 0, ARG_ONE, FOR_SHIM, "PATH", "write the result JSON there, atomically", a_result},
 	{"dry-run", 0, ARG_NONE, FOR_SHIM, NULL, "print the effective configuration as JSON and exit", a_dry_run},
-	{"to", 0, ARG_ONE, FOR_DELIVER, "DIR", "deliver: the submission directory (the --submission default)", a_to},
+	{"to", 0, ARG_ONE, FOR_DELIVER | FOR_INSTALL, "DIR", "deliver: the submission directory (the --submission default); install: where to copy usher", a_to},
 	{"fail", 0, ARG_ONE, FOR_DELIVER, "REASON", "deliver: publish the failed marker with REASON", a_fail},
 	{"json", 0, ARG_NONE, FOR_DOCTOR, NULL, "doctor: print the report as JSON", a_json},
 	{"log-format", 0, ARG_ONE, FOR_ALL, "FORMAT", "text or json (text)", a_log_format},

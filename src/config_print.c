@@ -14,6 +14,7 @@ int config_print_help(void)
 	printf("usage: usher [OPTION]... -- PROGRAM [ARG]...\n"
 	       "       usher deliver [--to DIR] SOURCE...  |  usher deliver --fail REASON\n"
 	       "       usher doctor [--json]\n"
+	       "       usher install --to DIR\n"
 	       "       usher --help | --version\n\n"
 	       "Waits for a submission, locks the process down, runs PROGRAM and supervises it.\n"
 	       "Every option has a USHER_* twin (--wait-timeout is USHER_WAIT_TIMEOUT); a flag\n"

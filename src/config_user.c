@@ -31,7 +31,7 @@ static int lookup(const char *text, const char *name, long by_id, uint64_t *id, 
 		}
 		if (nf >= 3) {
 			char num[24];
-			uint64_t v, g = 0;
+			uint64_t v, g = UINT64_MAX; /* no gid field: none, never 0 */
 			bool ok = flen[2] < sizeof num;
 			if (ok) {
 				memcpy(num, f[2], flen[2]);
@@ -99,8 +99,13 @@ int user_resolve(const char *spec, const char *passwd, const char *group, uid_t 
 			return rc;
 	} else {
 		/* No group: the user's primary group, or the same number as the uid (never
-		 * gid 0, which is what Docker would pick for an unknown uid). */
+		 * gid 0, which is what Docker would pick for an unknown uid). Root's group
+		 * from the image's passwd is refused unless asked for by name or number:
+		 * files of group root are often group-writable in images. */
 		g = pg < UINT32_MAX ? pg : u;
+		if (g == 0 && u != 0)
+			return WHY("its /etc/passwd entry gives gid 0 (root's group): name the group "
+				   "(--user %.*s:0) if that is what you mean", (int)ulen, spec);
 	}
 	*uid = (uid_t)u;
 	*gid = (gid_t)g;

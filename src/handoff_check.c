@@ -16,22 +16,38 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "handoff.h"
 #include "lockdown.h"
 #include "log.h"
+#include "plan.h"
 #include "stages.h"
 #include "sys.h"
 #include "util.h"
+
+/* One directory being read. The walk is iterative, on a heap stack of these: a
+ * recursive walk put ~12 KiB of stack per level and a 500-deep submission crashed
+ * PID 1 (no result at all). Depth is bounded by --max-depth (at most 4096). */
+struct frame {
+	int fd;
+	unsigned depth;
+	size_t rel_len; /* w->rel[0..rel_len) is this directory's path in DIR */
+	struct dents d;
+};
 
 struct walk {
 	const struct usher_config *cfg;
 	struct usher_report *rep;
 	int root;   /* DIR's fd */
 	bool owner; /* usher may chown (root) */
+	uid_t uid;  /* the grader's */
 	uint64_t entries, files, bytes;
+	char rel[4096];
+	struct frame *stack;
+	unsigned top, cap;
 };
 
 static int reject(struct walk *w, const char *rel, const char *rule)
@@ -56,14 +72,13 @@ static int normalise(struct walk *w, int fd, const struct stat *st, const char *
 	 * grader owns it could make writable again, which only root can prevent. */
 	if ((st->st_mode & 07000) && (rc = sys_fchmod(fd, st->st_mode & 0777)) < 0)
 		return report_fail(w->rep, STEP_CHECK, -rc, "chmod %s/%s", w->cfg->submission, rel);
-	if (st->st_uid != w->cfg->uid && !(st->st_mode & 04))
+	if (st->st_uid != w->uid && !(st->st_mode & 04))
 		return reject(w, rel, "not readable by the grader (usher is not root and cannot fix it)");
 	return 0;
 }
 
-static int walk_dir(struct walk *w, int dirfd, const char *rel, unsigned depth);
-
-static int entry(struct walk *w, int dirfd, const char *name, const char *rel, unsigned depth)
+/* One entry. Returns 0, an error, or (*descend >= 0) the fd of a directory to walk. */
+static int entry(struct walk *w, int dirfd, const char *name, const char *rel, int *descend)
 {
 	struct stat st, fst;
 	int rc = sys_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
@@ -108,7 +123,8 @@ static int entry(struct walk *w, int dirfd, const char *name, const char *rel, u
 	}
 	rc = normalise(w, fd, &fst, rel);
 	if (rc == 0 && S_ISDIR(fst.st_mode)) {
-		rc = walk_dir(w, fd, rel, depth + 1);
+		*descend = fd;
+		return 0;
 	} else if (rc == 0) {
 		w->files++;
 		w->bytes += (uint64_t)fst.st_size;
@@ -119,24 +135,65 @@ static int entry(struct walk *w, int dirfd, const char *name, const char *rel, u
 	return rc;
 }
 
-static int walk_dir(struct walk *w, int dirfd, const char *rel, unsigned depth)
+static int push(struct walk *w, int fd, unsigned depth, size_t rel_len)
 {
-	struct dents d = {0};
-	const char *name;
-	int err;
-	if (depth > w->cfg->max_depth)
-		return reject(w, rel, "nested deeper than --max-depth");
-	while ((name = dents_next(dirfd, &d, &err))) {
-		char path[4096];
-		if (snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", name) >= (int)sizeof path)
-			return reject(w, rel, "path longer than 4095 bytes");
-		int rc = entry(w, dirfd, name, path, depth);
-		if (rc < 0)
-			return rc;
+	if (depth > w->cfg->max_depth) {
+		sys_close(fd);
+		return reject(w, w->rel, "nested deeper than --max-depth");
 	}
-	if (err < 0)
-		return report_fail(w->rep, STEP_CHECK, -err, "read directory %s/%s", w->cfg->submission, rel);
+	if (w->top == w->cap) {
+		unsigned cap = w->cap ? w->cap * 2 : 8;
+		struct frame *s = realloc(w->stack, cap * sizeof *s);
+		if (!s) {
+			sys_close(fd);
+			return report_fail(w->rep, STEP_CHECK, ENOMEM, "walk %s", w->cfg->submission);
+		}
+		w->stack = s;
+		w->cap = cap;
+	}
+	struct frame *f = &w->stack[w->top++];
+	f->fd = fd;
+	f->depth = depth;
+	f->rel_len = rel_len;
+	f->d.len = f->d.off = 0;
 	return 0;
+}
+
+static int walk(struct walk *w)
+{
+	int rc = push(w, w->root, 0, 0);
+	while (rc == 0 && w->top) {
+		struct frame *f = &w->stack[w->top - 1];
+		int err, sub = -1;
+		const char *name = dents_next(f->fd, &f->d, &err);
+		if (!name) {
+			w->rel[f->rel_len] = '\0';
+			if (err < 0)
+				rc = report_fail(w->rep, STEP_CHECK, -err, "read directory %s/%s",
+						 w->cfg->submission, w->rel);
+			if (f->fd != w->root)
+				sys_close(f->fd);
+			w->top--;
+			continue;
+		}
+		size_t len = f->rel_len;
+		int n = snprintf(w->rel + len, sizeof w->rel - len, "%s%s", len ? "/" : "", name);
+		if (n < 0 || (size_t)n >= sizeof w->rel - len) {
+			w->rel[len] = '\0';
+			rc = reject(w, w->rel, "path longer than 4095 bytes");
+			break;
+		}
+		unsigned depth = f->depth; /* push() may move the stack */
+		rc = entry(w, f->fd, name, w->rel, &sub);
+		if (rc == 0 && sub >= 0)
+			rc = push(w, sub, depth + 1, len + (size_t)n);
+	}
+	while (w->top) /* after a failure: close what is still open */
+		if (w->stack[--w->top].fd != w->root)
+			sys_close(w->stack[w->top].fd);
+	free(w->stack);
+	w->stack = NULL;
+	return rc;
 }
 
 static int verify_manifest(struct walk *w)
@@ -156,15 +213,18 @@ static int verify_manifest(struct walk *w)
 	return 0;
 }
 
-int check_submission(const struct usher_config *cfg, struct usher_report *rep)
+int check_submission(const struct usher_config *cfg, const struct usher_plan *plan,
+		     struct usher_report *rep)
 {
-	struct privilege priv = {0};
-	struct walk w = {.cfg = cfg, .rep = rep};
+	static struct walk w;
 	struct stat st;
 	int rc;
 
-	privilege_read(&priv);
-	w.owner = priv.chown;
+	memset(&w, 0, sizeof w);
+	w.cfg = cfg;
+	w.rep = rep;
+	w.owner = plan->priv.chown;
+	w.uid = plan->uid; /* in a non-root start, usher's own: the uid the grader really has */
 	/* DIR itself: a real directory, never followed through a symlink. */
 	w.root = sys_openat(AT_FDCWD, cfg->submission, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 	if (w.root == -ENOENT && cfg->no_wait) {
@@ -183,13 +243,11 @@ int check_submission(const struct usher_config *cfg, struct usher_report *rep)
 		return report_fail(rep, STEP_CHECK, -w.root, "open %s", cfg->submission);
 	if ((rc = sys_fstat(w.root, &st)) < 0)
 		rc = report_fail(rep, STEP_CHECK, -rc, "fstat %s", cfg->submission);
-	else if ((rc = normalise(&w, w.root, &st, "")) == 0 && (rc = walk_dir(&w, w.root, "", 0)) == 0)
+	else if ((rc = normalise(&w, w.root, &st, "")) == 0 && (rc = walk(&w)) == 0)
 		rc = verify_manifest(&w);
 	sys_close(w.root);
 	if (rc < 0)
 		return rc;
-	if (!priv.chown)
-		log_warn("check: usher is not root: the submission stays owned by its uploader");
 	rep->submission.checked = true;
 	rep->submission.files = w.files;
 	rep->submission.bytes = w.bytes;

@@ -104,7 +104,7 @@ int wait_for_submission(const struct usher_config *cfg, struct usher_report *rep
 	char dir[4096];
 	sigset_t stop, old;
 	int ifd = -1, wd = -1, armed = 0, rc, interval = POLL_MIN_MS;
-	uint64_t start = now_ms(), deadline = start + cfg->wait_timeout_ms;
+	uint64_t start = now_ms(), deadline = sat_add(start, cfg->wait_timeout_ms);
 
 	/* SIGTERM/SIGINT/SIGHUP/SIGQUIT end the wait: read from a signalfd, so a signal
 	 * can never slip between the look and the sleep. */

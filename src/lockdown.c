@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "lockdown.h"
@@ -20,10 +24,7 @@
 #include "parse.h"
 #include "stages.h"
 #include "sys.h"
-
-#ifndef CLOSE_RANGE_UNSHARE
-#define CLOSE_RANGE_UNSHARE (1U << 1)
-#endif
+#include "util.h"
 
 int privilege_read(struct privilege *p)
 {
@@ -32,6 +33,7 @@ int privilege_read(struct privilege *p)
 	if (rc < 0)
 		return rc;
 #define HAS(cap) (!!(eff & (UINT64_C(1) << (cap))))
+	p->root = geteuid() == 0;
 	p->setid = HAS(6) && HAS(7); /* CAP_SETGID, CAP_SETUID */
 	p->setpcap = HAS(8);         /* CAP_SETPCAP */
 	p->chown = HAS(0);           /* CAP_CHOWN */
@@ -39,33 +41,13 @@ int privilege_read(struct privilege *p)
 	return 0;
 }
 
-/* 1. Close every inherited fd above 2: what the runtime or the sidecar left open
- * (a socket to the agent, a log pipe) must not reach student code. The report pipe to
- * the parent survives; it is close-on-exec and vanishes with the exec. */
-static int step_fds(const struct usher_plan *plan, struct usher_report *rep)
-{
-	int keep = plan->report_fd, rc;
-	if (keep > 3 && (rc = sys_close_range(3, (unsigned)keep - 1, 0)) < 0)
-		return report_fail(rep, STEP_FDS, -rc, "close_range 3-%d", keep - 1);
-	rc = sys_close_range(keep >= 3 ? (unsigned)keep + 1 : 3, ~0U, 0);
-	if (rc == -ENOSYS || rc == -EINVAL) {
-		/* Kernels before 5.9: close them one by one up to the fd limit. */
-		for (int fd = 3; fd < 65536; fd++)
-			if (fd != keep)
-				sys_close(fd);
-		rc = 0;
-	}
-	if (rc < 0)
-		return report_fail(rep, STEP_FDS, -rc, "close_range");
-	return 0;
-}
-
 /* 2. Environment: built by the config stage (env.c) from the scrub list, --env-keep,
  * --env-drop and --setenv, and passed to execve. Checked again here, because a secret
  * that reached the grader could never be taken back. */
-static int step_env(const struct usher_config *cfg, struct usher_report *rep)
+static int step_env(const struct usher_config *cfg, const struct usher_plan *plan,
+		    struct usher_report *rep)
 {
-	for (const char **e = cfg->grader_env; e && *e; e++) {
+	for (const char **e = plan->env; e && *e; e++) {
 		if (!env_is_secret(*e))
 			continue;
 		/* Only --setenv may pass a credential's name, on purpose (config refuses
@@ -79,28 +61,53 @@ static int step_env(const struct usher_config *cfg, struct usher_report *rep)
 	return 0;
 }
 
-/* 3. A new session and process group: no controlling terminal to inject input into
- * (TIOCSTI needs one), and one group PID 1 can signal as a whole. */
-static int step_setsid(struct usher_report *rep)
-{
-	pid_t rc = sys_setsid();
-	if (rc < 0)
-		return report_fail(rep, STEP_SETSID, (int)-rc, "setsid");
-	return 0;
-}
-
 /* 4. rlimits, before the identity change: lowering a hard limit needs no privilege,
- * raising one does, so root sets them while it still may. */
+ * raising one needs CAP_SYS_RESOURCE, which Docker's default set does not grant. So a
+ * value above the container's hard limit is refused, naming that limit; "unlimited"
+ * means "no limit of usher's" and is clamped to the hard limit the container has. */
 static int step_rlimits(const struct usher_config *cfg, struct usher_report *rep)
 {
 	for (int r = 0; r < USHER_RLIMIT_MAX; r++) {
 		if (!cfg->rlimits[r].set)
 			continue;
-		struct rlimit rl = {cfg->rlimits[r].soft, cfg->rlimits[r].hard};
+		struct rlimit rl = {cfg->rlimits[r].soft, cfg->rlimits[r].hard}, now;
 		int rc = sys_setrlimit(r, &rl);
+		if (rc == -EPERM && sys_getrlimit(r, &now) == 0 && now.rlim_max < rl.rlim_max) {
+			if (rl.rlim_max == RLIM_INFINITY) {
+				rl.rlim_max = now.rlim_max;
+				if (rl.rlim_cur > rl.rlim_max)
+					rl.rlim_cur = rl.rlim_max;
+				log_verbose("rlimit %s=unlimited: the container's hard limit, %llu, is the most",
+					    rlimit_name(r), (unsigned long long)now.rlim_max);
+				rc = sys_setrlimit(r, &rl);
+			} else {
+				return report_fail(rep, STEP_RLIMIT, EPERM, "setrlimit %s: the container's hard "
+						   "limit is %llu: ask for at most that, or raise it in the runtime "
+						   "(docker run --ulimit, ECS ulimits)", rlimit_name(r),
+						   (unsigned long long)now.rlim_max);
+			}
+		}
 		if (rc < 0)
 			return report_fail(rep, STEP_RLIMIT, -rc, "setrlimit %s", rlimit_name(r));
 	}
+	return 0;
+}
+
+/* 4 (limits, continued). The OOM killer's choice: the grader's processes first, never
+ * usher (a grader that fills unmapped memfds charges the cgroup without growing any
+ * process's RSS, and the largest process might then be usher). Raising one's own
+ * oom_score_adj needs no privilege; lowering it again does, or a write to /proc, which
+ * Landlock does not grant the grader. Children inherit it. */
+static int step_oom(const struct usher_config *cfg, struct usher_report *rep)
+{
+	int fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY, 0), rc = fd;
+	if (fd >= 0) {
+		rc = sys_write(fd, "1000", 4) == 4 ? 0 : -EIO;
+		sys_close(fd);
+	}
+	if (rc < 0)
+		return degrade(cfg, rep, PROT_OOM_SCORE, 0, "write /proc/self/oom_score_adj: %s",
+			       strerror(-rc));
 	return 0;
 }
 
@@ -131,20 +138,18 @@ static int step_seccomp(const struct usher_plan *plan, struct usher_report *rep)
 
 int lockdown(const struct usher_config *cfg, const struct usher_plan *plan, struct usher_report *rep)
 {
-	struct privilege priv;
 	int rc;
-
-	if ((rc = privilege_read(&priv)) < 0)
-		return report_fail(rep, STEP_CAPS, -rc, "read capabilities");
-	rep->lockdown.network = cfg->allow_network;
-	if ((rc = step_fds(plan, rep)) < 0 ||
-	    (rc = step_env(cfg, rep)) < 0 ||
-	    (rc = step_setsid(rep)) < 0 ||
+	/* Without a filter nothing refuses the network sockets: say so. */
+	rep->lockdown.network = cfg->allow_network || cfg->seccomp == SECCOMP_NONE;
+	if ((rc = lockdown_fds(plan, rep)) < 0 ||
+	    (rc = step_env(cfg, plan, rep)) < 0 ||
+	    (rc = lockdown_session(rep)) < 0 ||
 	    (rc = step_rlimits(cfg, rep)) < 0 ||
-	    (rc = lockdown_identity(cfg, &priv, rep)) < 0 ||
-	    (rc = lockdown_caps(cfg, &priv, rep)) < 0 ||
+	    (rc = step_oom(cfg, rep)) < 0 ||
+	    (rc = lockdown_identity(cfg, plan, rep)) < 0 ||
+	    (rc = lockdown_caps(cfg, rep)) < 0 ||
 	    (rc = step_nnp(rep)) < 0 ||
-	    (rc = lockdown_verify(cfg, &priv, rep)) < 0 ||
+	    (rc = lockdown_verify(cfg, plan, rep)) < 0 ||
 	    (rc = landlock_apply(cfg, plan, rep)) < 0 ||
 	    (rc = step_seccomp(plan, rep)) < 0)
 		return rc;

@@ -40,69 +40,50 @@ static unsigned long securebits(uint64_t keep)
  * (`echo > /dev/stdout`, `tee /dev/stderr`) would get EACCES after the uid change.
  * Anonymous pipes and sockets are handed to the grader; files and terminals, whose
  * owner means something outside this process, never are. */
-static void give_stdio(const struct usher_config *cfg, const struct privilege *priv)
+static void give_stdio(const struct usher_plan *plan)
 {
-	for (int fd = 0; priv->chown && fd <= 2; fd++) {
+	for (int fd = 0; plan->priv.chown && fd <= 2; fd++) {
 		struct stat st;
 		struct statfs fs;
 		/* pipefs and sockfs hold only anonymous pipes and sockets, never a named
 		 * FIFO of some filesystem. A failure only leaves the pipe as it was. */
 		if (sys_fstat(fd, &st) == 0 && st.st_uid == 0 && fstatfs(fd, &fs) == 0 &&
 		    (fs.f_type == 0x50495045 /* PIPEFS_MAGIC */ || fs.f_type == 0x534F434B /* SOCKFS_MAGIC */))
-			sys_fchown(fd, cfg->uid, cfg->gid);
+			(void)sys_fchown(fd, plan->uid, plan->gid); /* failing leaves it as it was */
 	}
 }
 
-int lockdown_identity(const struct usher_config *cfg, const struct privilege *priv,
+int lockdown_identity(const struct usher_config *cfg, const struct usher_plan *plan,
 		      struct usher_report *rep)
 {
 	int rc;
-	uid_t uid, euid, suid;
-	gid_t gid, egid, sgid;
-
-	if ((rc = sys_getresuid(&uid, &euid, &suid)) < 0 || (rc = sys_getresgid(&gid, &egid, &sgid)) < 0)
-		return report_fail(rep, STEP_UID, -rc, "read ids");
-
-	if (priv->setpcap) {
+	/* Without CAP_SETPCAP (a non-root start) the plan recorded the degradation. */
+	if (plan->priv.setpcap) {
 		if ((rc = sys_caps_bound(cfg->keep_caps)) < 0)
 			return report_fail(rep, STEP_CAPS, -rc, "drop the bounding set");
 		if ((rc = sys_prctl(PR_SET_SECUREBITS, securebits(cfg->keep_caps), 0, 0, 0)) < 0)
 			return report_fail(rep, STEP_SECUREBITS, -rc, "prctl PR_SET_SECUREBITS");
-	} else {
-		log_warn("bounding set and securebits: skipped: usher has no CAP_SETPCAP");
 	}
-
-	if (uid == cfg->uid && gid == cfg->gid && !priv->setid) {
-		/* Already who the grader should be (non-root start as that user). */
-	} else if (!priv->setid) {
-		if (cfg->user_explicit)
-			return report_fail(rep, STEP_UID, EPERM, "switch to --user %s (uid %u): usher has "
-					   "no CAP_SETUID/CAP_SETGID (not root?)", cfg->user_spec, cfg->uid);
-		log_warn("identity: skipped: usher runs as uid %u without CAP_SETUID; the grader "
-			 "runs as uid %u", uid, uid);
-		rep->lockdown.uid = uid;
-		rep->lockdown.gid = gid;
-		return 0;
-	} else {
-		give_stdio(cfg, priv);
+	if (plan->switch_ids) {
+		give_stdio(plan);
 		/* Supplementary groups first (root's would survive the gid change), then the
 		 * gid while usher may still change it, then the uid, which ends privilege. */
 		if ((rc = sys_setgroups(0, NULL)) < 0)
 			return report_fail(rep, STEP_GROUPS, -rc, "setgroups (clear supplementary groups)");
-		if ((rc = sys_setresgid(cfg->gid, cfg->gid, cfg->gid)) < 0)
-			return report_fail(rep, STEP_GID, -rc, "setresgid %u", cfg->gid);
-		if ((rc = sys_setresuid(cfg->uid, cfg->uid, cfg->uid)) < 0)
-			return report_fail(rep, STEP_UID, -rc, "setresuid %u", cfg->uid);
+		if ((rc = sys_setresgid(plan->gid, plan->gid, plan->gid)) < 0)
+			return report_fail(rep, STEP_GID, -rc, "setresgid %u", (unsigned)plan->gid);
+		if ((rc = sys_setresuid(plan->uid, plan->uid, plan->uid)) < 0)
+			return report_fail(rep, STEP_UID, -rc, "setresuid %u", (unsigned)plan->uid);
 	}
-	rep->lockdown.uid = cfg->uid;
-	rep->lockdown.gid = cfg->gid;
+	/* Not switching: the grader keeps usher's ids (non-root start, or root with
+	 * --unsafe root-grader); the plan holds them and recorded why. */
+	rep->lockdown.uid = plan->uid;
+	rep->lockdown.gid = plan->gid;
 	return 0;
 }
 
-int lockdown_caps(const struct usher_config *cfg, const struct privilege *priv,
-		  struct usher_report *rep)
+int lockdown_caps(const struct usher_config *cfg, struct usher_report *rep)
 {
-	(void)priv;
 	/* Dropping capabilities needs no privilege; keeping one needs it in the permitted
 	 * set, so an unprivileged usher asked to keep one fails here, as it must. */
 	int rc = sys_caps_apply(cfg->keep_caps, true);
@@ -115,7 +96,7 @@ int lockdown_caps(const struct usher_config *cfg, const struct privilege *priv,
 
 /* After identity and capabilities: ask the kernel what it really is (bubblewrap's
  * "check that the drop really happened") and refuse to exec on any difference. */
-int lockdown_verify(const struct usher_config *cfg, const struct privilege *priv,
+int lockdown_verify(const struct usher_config *cfg, const struct usher_plan *plan,
 		    struct usher_report *rep)
 {
 	uid_t r, e, s;
@@ -128,12 +109,12 @@ int lockdown_verify(const struct usher_config *cfg, const struct privilege *priv
 	if (r != rep->lockdown.uid || e != r || s != r || rg != rep->lockdown.gid || eg != rg || sg != rg)
 		return report_fail(rep, STEP_VERIFY, EPERM, "ids are %u/%u/%u:%u/%u/%u, not %u:%u", r, e, s,
 				   rg, eg, sg, rep->lockdown.uid, rep->lockdown.gid);
-	if (priv->setid && (rc = sys_getgroups(1, groups)) != 0)
+	if (plan->switch_ids && (rc = sys_getgroups(1, groups)) != 0)
 		return report_fail(rep, STEP_VERIFY, rc < 0 ? -rc : EPERM, "supplementary groups remain");
 	if ((rc = sys_caps_read(&eff, &prm, &inh, &bnd, &amb)) < 0)
 		return report_fail(rep, STEP_VERIFY, -rc, "read back capabilities");
 	uint64_t keep = cfg->keep_caps;
-	if (eff != keep || prm != keep || inh != keep || amb != keep || (priv->setpcap && bnd != keep))
+	if (eff != keep || prm != keep || inh != keep || amb != keep || (plan->priv.setpcap && bnd != keep))
 		return report_fail(rep, STEP_VERIFY, EPERM,
 				   "capabilities are eff=%#llx prm=%#llx inh=%#llx bnd=%#llx amb=%#llx, "
 				   "not %#llx", (unsigned long long)eff, (unsigned long long)prm,

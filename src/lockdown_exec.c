@@ -6,14 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plan.h"
 #include "stages.h"
 #include "sys.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static const char *grader_path(const struct usher_config *cfg)
+static const char *grader_path(const struct usher_plan *plan)
 {
-	for (const char **e = cfg->grader_env; e && *e; e++)
+	for (const char **e = plan->env; e && *e; e++)
 		if (!strncmp(*e, "PATH=", 5))
 			return *e + 5;
 	return DEFAULT_PATH;
@@ -47,10 +48,10 @@ static int explain_enoent(const char *path, struct usher_report *rep)
 			   path, interp);
 }
 
-int exec_program(const struct usher_config *cfg, struct usher_report *rep)
+int exec_program(const struct usher_config *cfg, const struct usher_plan *plan, struct usher_report *rep)
 {
 	const char *prog = cfg->argv[0];
-	char *const *envp = (char *const *)cfg->grader_env;
+	char *const *envp = (char *const *)plan->env;
 	char full[4096];
 	int rc, first = -ENOENT;
 
@@ -62,7 +63,7 @@ int exec_program(const struct usher_config *cfg, struct usher_report *rep)
 			return -ENOEXEC;
 		return report_fail(rep, STEP_EXEC, -rc, "exec %s", prog);
 	}
-	for (const char *dir = grader_path(cfg); dir;) {
+	for (const char *dir = grader_path(plan); dir;) {
 		const char *colon = strchr(dir, ':');
 		size_t len = colon ? (size_t)(colon - dir) : strlen(dir);
 		/* An empty PATH element means the working directory, as in POSIX. */
@@ -78,5 +79,5 @@ int exec_program(const struct usher_config *cfg, struct usher_report *rep)
 		}
 		dir = colon ? colon + 1 : NULL;
 	}
-	return report_fail(rep, STEP_EXEC, -first, "exec %s (PATH=%s)", prog, grader_path(cfg));
+	return report_fail(rep, STEP_EXEC, -first, "exec %s (PATH=%s)", prog, grader_path(plan));
 }

@@ -10,9 +10,9 @@
  * denied. With ABI >= 6, signals and abstract unix sockets are scoped: the grader
  * cannot signal or connect to anything outside its own domain, PID 1 included.
  *
- * ENOSYS, EOPNOTSUPP and EPERM from landlock_create_ruleset all mean "no Landlock":
- * an old kernel, Landlock not enabled at boot, or a runtime seccomp profile that
- * predates it (Docker before 20.10.18 answers ENOSYS through runc's stub).
+ * Only ENOSYS, EOPNOTSUPP and EPERM from landlock_create_ruleset mean "no Landlock"
+ * (an old kernel, Landlock not enabled at boot, a runtime seccomp profile that predates
+ * it); any other errno is a failure (landlock_probe).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,11 +56,15 @@ static uint64_t fs_rights(int abi)
 int landlock_probe(void)
 {
 	int abi = sys_landlock_create_ruleset(NULL, 0, LL_CREATE_RULESET_VERSION);
+	/* Not there: a kernel without it (ENOSYS), built in but not enabled at boot
+	 * (EOPNOTSUPP), or a runtime profile that predates it (EPERM; runc's stub answers
+	 * ENOSYS for Docker before 20.10.18). Anything else (EIO, ENOMEM...) is a fault,
+	 * returned as such: it must not pass for "no Landlock". */
 	if (abi == -ENOSYS || abi == -EOPNOTSUPP || abi == -EPERM) {
 		log_verbose("landlock: unavailable: %s", strerror(-abi));
 		return 0;
 	}
-	return abi < 0 ? 0 : abi;
+	return abi;
 }
 
 /* Grant `rights` beneath `path`; a path that does not exist is skipped. */

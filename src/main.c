@@ -31,6 +31,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "log.h"
 #include "plan.h"
@@ -59,7 +60,10 @@ int main(int argc, char **argv, char **envp)
 	pid_t grader;
 	int rc;
 
-	if (config_load(argc, argv, envp, &cfg, &rep) < 0)
+	/* First of all: PID 1 is never dumpable, so nothing that runs beside it can read
+	 * its memory or environment, whatever happens next. */
+	int early = pid1_early(&rep);
+	if (config_load(argc, argv, envp, &cfg, &rep) < 0 || early < 0)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 	switch (cfg.command) {
 	case CMD_HELP:
@@ -67,15 +71,20 @@ int main(int argc, char **argv, char **envp)
 	case CMD_VERSION:
 		return printf("usher %s\n", USHER_VERSION) < 0 ? EXIT_USHER_FAILED : 0;
 	case CMD_DELIVER:
-		return deliver_main(&cfg, &rep) < 0 ? EXIT_USHER_FAILED : 0;
+		rc = deliver_main(&cfg, &rep);
+		return rc == -EEXIST ? EXIT_DELIVER_PUBLISHED : rc < 0 ? EXIT_USHER_FAILED : 0;
 	case CMD_DOCTOR:
 		rc = doctor_main(&cfg, &rep);
 		return rc == 0 ? 0 : rc == -ENOTSUP ? 1 : EXIT_USHER_FAILED;
+	case CMD_INSTALL:
+		return install_main(&cfg, &rep) < 0 ? EXIT_USHER_FAILED : 0;
 	case CMD_SHIM:
 		break;
 	}
 	if (cfg.dry_run)
 		return config_print_json(&cfg) < 0 ? EXIT_USHER_FAILED : 0;
+	if (!cfg.exec_mode && (rc = log_private()) < 0)
+		log_verbose("log: reopen stderr non-blocking: %s: PID 1's log writes may wait", strerror(-rc));
 
 	if (plan_build(&cfg, &plan, &rep) < 0)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
@@ -89,7 +98,7 @@ int main(int argc, char **argv, char **envp)
 		spawn_abort(&child, &rep);
 		return finish(&cfg, &plan, &rep, outcome_after_wait(rc, &rep));
 	}
-	if ((rc = check_submission(&cfg, &rep)) < 0) {
+	if ((rc = check_submission(&cfg, &plan, &rep)) < 0) {
 		spawn_abort(&child, &rep);
 		return finish(&cfg, &plan, &rep, outcome_after_check(rc));
 	}
@@ -98,13 +107,18 @@ int main(int argc, char **argv, char **envp)
 		/* Nothing is left to supervise or report after a successful exec. */
 		if (lockdown(&cfg, &plan, &rep) < 0)
 			return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
-		exec_program(&cfg, &rep);
+		exec_program(&cfg, &plan, &rep);
 		return finish(&cfg, &plan, &rep, ST_EXEC_FAILED);
+	}
+	/* PID 1 gives up what it does not need before the grader's first instruction. */
+	if (pid1_harden(&cfg, &plan, &rep) < 0) {
+		spawn_abort(&child, &rep);
+		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 	}
 	if (spawn_start(&cfg, &rep, &child, &grader) < 0)
 		return finish(&cfg, &plan, &rep, outcome_after_start(&rep));
 	wait_release(); /* off the handoff path: the grader runs already */
-	if (supervise(&cfg, &rep, grader) < 0)
+	if (supervise(&cfg, &plan, &rep, grader) < 0)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 	return finish(&cfg, &plan, &rep, outcome_after_grader(&rep));
 }

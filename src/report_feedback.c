@@ -8,14 +8,14 @@
 #include <sys/stat.h>
 
 #include "lockdown.h"
+#include "plan.h"
 #include "log.h"
 #include "stages.h"
 #include "sys.h"
 
-int feedback_prepare(const struct usher_config *cfg, struct usher_report *rep)
+int feedback_prepare(const struct usher_config *cfg, const struct usher_plan *plan,
+		     struct usher_report *rep)
 {
-	struct privilege priv = {0};
-	privilege_read(&priv);
 	for (size_t i = 0; i < cfg->feedback.n; i++) {
 		const char *path = cfg->feedback.v[i];
 		/* O_NOFOLLOW: a symlink planted at a feedback path must not make usher
@@ -31,11 +31,11 @@ int feedback_prepare(const struct usher_config *cfg, struct usher_report *rep)
 		int rc = sys_fstat(fd, &st);
 		if (rc == 0 && !S_ISREG(st.st_mode))
 			rc = -EINVAL;
-		if (rc == 0 && priv.chown && (st.st_uid != cfg->uid || st.st_gid != cfg->gid))
-			rc = sys_fchown(fd, cfg->uid, cfg->gid);
+		if (rc == 0 && plan->priv.chown && (st.st_uid != plan->uid || st.st_gid != plan->gid))
+			rc = sys_fchown(fd, plan->uid, plan->gid);
 		sys_close(fd);
 		if (rc < 0)
-			return report_fail(rep, STEP_FEEDBACK, -rc, "give %s to uid %u", path, cfg->uid);
+			return report_fail(rep, STEP_FEEDBACK, -rc, "give %s to uid %u", path, (unsigned)plan->uid);
 	}
 	return 0;
 }

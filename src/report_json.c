@@ -45,6 +45,7 @@ static void grader_json(struct jbuf *b, const struct usher_report *rep)
 	jb_ku64(b, "user_ms", rep->grader.user_ms);
 	jb_ku64(b, "sys_ms", rep->grader.sys_ms);
 	jb_ku64(b, "max_rss_kib", rep->grader.max_rss_kib);
+	jb_ku64(b, "leftover", rep->grader.leftover);
 	jb_end(b);
 }
 
@@ -68,6 +69,15 @@ static void lockdown_json(struct jbuf *b, const struct usher_report *rep)
 	jb_ki64(b, "landlock_abi", rep->lockdown.landlock_abi);
 	jb_kstr(b, "seccomp", rep->lockdown.seccomp ? rep->lockdown.seccomp : "none");
 	jb_kbool(b, "network", rep->lockdown.network);
+	jb_key(b, "degraded");
+	jb_array(b);
+	for (unsigned i = 0; i < rep->lockdown.ndegraded; i++) {
+		jb_begin(b);
+		jb_kstr(b, "what", protection_name(rep->lockdown.degraded[i].what));
+		jb_kstr(b, "reason", rep->lockdown.degraded[i].reason);
+		jb_end(b);
+	}
+	jb_array_end(b);
 	jb_end(b);
 }
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "plan.h"
 #include "stages.h"
 #include "supervise.h"
 #include "sys.h"
@@ -71,26 +72,28 @@ static void on_signal(const struct usher_config *cfg, struct loop *l, int sig)
 	signal_grader(l->grader, sig);
 	/* docker stop: the grader gets its grace, then SIGKILL. */
 	if (sig == SIGTERM && !l->kill_at)
-		l->kill_at = now_ms() + cfg->kill_after_ms;
+		l->kill_at = sat_add(now_ms(), cfg->kill_after_ms);
 }
 
 static void on_time(const struct usher_config *cfg, struct usher_report *rep, struct loop *l)
 {
 	uint64_t t = now_ms();
+	/* Signal first, log after: the deadline must hold even if the log cannot be
+	 * written. */
 	if (l->deadline && t >= l->deadline) {
-		log_info("grader hit --timeout after %.3f s: SIGTERM, SIGKILL in %.3f s",
-			 (double)cfg->timeout_ms / 1000, (double)cfg->kill_after_ms / 1000);
 		rep->grader.timed_out = true;
 		signal_grader(l->grader, SIGTERM);
 		l->deadline = 0;
 		if (!l->kill_at)
-			l->kill_at = t + cfg->kill_after_ms;
+			l->kill_at = sat_add(t, cfg->kill_after_ms);
+		log_info("grader hit --timeout after %.3f s: SIGTERM, SIGKILL in %.3f s",
+			 (double)cfg->timeout_ms / 1000, (double)cfg->kill_after_ms / 1000);
 	}
 	if (l->kill_at && t >= l->kill_at) {
-		log_info("grader still running %.3f s after SIGTERM: SIGKILL",
-			 (double)cfg->kill_after_ms / 1000);
 		signal_grader(l->grader, SIGKILL);
 		l->kill_at = 0;
+		log_info("grader still running %.3f s after SIGTERM: SIGKILL",
+			 (double)cfg->kill_after_ms / 1000);
 	}
 }
 
@@ -127,7 +130,27 @@ static void record(struct usher_report *rep, const struct loop *l)
 	rep->grader.max_rss_kib = (uint64_t)(all.ru_maxrss > l->ru.ru_maxrss ? all.ru_maxrss : l->ru.ru_maxrss);
 }
 
-int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t grader)
+/* The sweep's deadline: long enough for the kernel to tear down thousands of processes,
+ * short enough that a process stuck in D state does not hold the result back. */
+#define SWEEP_DEADLINE_MS 10000
+
+static int sweep(const struct usher_plan *plan, struct usher_report *rep, pid_t grader)
+{
+	/* By uid only when the uid is the grader's alone: in a non-root start it is usher's
+	 * own, and may be a sidecar's in a shared pid namespace. */
+	struct sweep sw = {.grader = grader, .by_uid = plan->switch_ids && plan->uid != 0,
+			   .uid = plan->uid, .deadline_ms = SWEEP_DEADLINE_MS};
+	unsigned left;
+	int reaped = supervise_sweep(&sw, &left);
+	rep->grader.leftover = left;
+	if (left)
+		log_error("%u process%s of the grader could not be killed within %d s", left,
+			  left == 1 ? "" : "es", SWEEP_DEADLINE_MS / 1000);
+	return reaped;
+}
+
+int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
+	      struct usher_report *rep, pid_t grader)
 {
 	struct loop l = {.grader = grader, .started = now_ms()};
 	sigset_t mask;
@@ -140,18 +163,18 @@ int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t gr
 	if (sfd < 0) {
 		/* No loop without signals: kill the grader rather than run it unsupervised. */
 		signal_grader(grader, SIGKILL);
-		supervise_sweep(grader);
+		sweep(plan, rep, grader);
 		return report_fail(rep, STEP_SUPERVISE, -sfd, "signalfd");
 	}
 	if (cfg->timeout_ms)
-		l.deadline = l.started + cfg->timeout_ms;
+		l.deadline = sat_add(l.started, cfg->timeout_ms);
 	reap(&l); /* the grader may be gone already */
 	while (!l.grader_done) {
 		struct pollfd p = {.fd = sfd, .events = POLLIN};
 		int rc = sys_poll(&p, 1, next_timeout(&l));
 		if (rc < 0 && rc != -EINTR) {
 			signal_grader(grader, SIGKILL);
-			supervise_sweep(grader);
+			sweep(plan, rep, grader);
 			sys_close(sfd);
 			return report_fail(rep, STEP_SUPERVISE, -rc, "poll");
 		}
@@ -163,7 +186,7 @@ int supervise(const struct usher_config *cfg, struct usher_report *rep, pid_t gr
 			reap(&l);
 	}
 	sys_close(sfd);
-	int left = supervise_sweep(grader);
+	int left = sweep(plan, rep, grader);
 	if (left > 0)
 		log_info("killed %d process%s the grader left behind", left, left == 1 ? "" : "es");
 	record(rep, &l);

@@ -55,6 +55,8 @@ static void child(const struct usher_config *cfg, const struct usher_plan *paren
 	plan.report_fd = fd; /* lockdown step 1 keeps it */
 	sigset_t none;
 	char go = 0;
+	/* Not PID 1: the grader-to-be logs to its own stderr, blocking as the grader will. */
+	log_use_stderr();
 	/* usher blocks every signal; the grader starts with none blocked. Dispositions are
 	 * already default (usher installs no handler), and exec keeps a blocked mask, so
 	 * this is the one thing to undo. */
@@ -71,7 +73,7 @@ static void child(const struct usher_config *cfg, const struct usher_plan *paren
 			;
 		if (go != GO)
 			_exit(EXIT_USHER_FAILED);
-		exec_program(cfg, rep);
+		exec_program(cfg, &plan, rep);
 	}
 	/* If this fails too, the parent reads EOF and reports "died before exec"
 	 * (before the go) or sees this 125 as the grader's status (after it). */
@@ -82,7 +84,7 @@ static void child(const struct usher_config *cfg, const struct usher_plan *paren
 /* Before the fork: every signal blocked (supervise.c reads them from a signalfd, and
  * none may hit usher between fork and the loop), and, when usher is not PID 1, the
  * subreaper bit, so orphans of the grader's tree come back to usher to be reaped. */
-static int prepare_parent(struct usher_report *rep)
+static int prepare_parent(const struct usher_config *cfg, struct usher_report *rep)
 {
 	sigset_t all;
 	int rc;
@@ -90,8 +92,8 @@ static int prepare_parent(struct usher_report *rep)
 	if ((rc = sys_sigprocmask(SIG_SETMASK, &all, NULL)) < 0)
 		return report_fail(rep, STEP_SIGNALS, -rc, "block signals");
 	if (getpid() != 1 && (rc = sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) < 0)
-		log_warn("prctl PR_SET_CHILD_SUBREAPER: %s: orphans of the grader cannot be "
-			 "reaped or killed by usher", strerror(-rc));
+		return degrade(cfg, rep, PROT_SUBREAPER, 0, "prctl PR_SET_CHILD_SUBREAPER: %s: orphans "
+			       "of the grader go to the container's init, out of usher's reach", strerror(-rc));
 	return 0;
 }
 
@@ -140,7 +142,7 @@ int spawn_prepare(const struct usher_config *cfg, const struct usher_plan *plan,
 
 	c->pid = -1;
 	c->fd = -1;
-	if ((rc = prepare_parent(rep)) < 0)
+	if ((rc = prepare_parent(cfg, rep)) < 0)
 		return rc;
 	if ((rc = sys_socketpair(fds)) < 0)
 		return report_fail(rep, STEP_SPAWN, -rc, "socketpair");
@@ -170,6 +172,7 @@ int spawn_prepare(const struct usher_config *cfg, const struct usher_plan *plan,
 int spawn_start(const struct usher_config *cfg, struct usher_report *rep, struct usher_child *c,
 		pid_t *grader)
 {
+	(void)cfg;
 	int rc;
 	ssize_t n;
 	while ((n = sys_write(c->fd, &GO, 1)) == -EINTR)
@@ -187,12 +190,5 @@ int spawn_start(const struct usher_config *cfg, struct usher_report *rep, struct
 	c->fd = -1;
 	*grader = c->pid;
 	rep->grader.ran = true;
-	if ((rc = pid1_harden(cfg, rep)) < 0) {
-		/* Fail closed: no grader runs beside a PID 1 that kept its privileges. */
-		sys_kill(c->pid, SIGKILL);
-		sys_wait4(c->pid, NULL, 0, NULL);
-		rep->grader.ran = false;
-		return rc;
-	}
 	return 0;
 }

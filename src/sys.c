@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -49,6 +50,15 @@ int sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *ne
 	return NEG(renameat(olddirfd, oldpath, newdirfd, newpath));
 }
 int sys_unlinkat(int dirfd, const char *path, int flags) { return NEG(unlinkat(dirfd, path, flags)); }
+int sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned flags)
+{
+	return NEG((int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags));
+}
+int sys_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	return NEG(linkat(olddirfd, oldpath, newdirfd, newpath, 0));
+}
+int sys_symlinkat(const char *target, int dirfd, const char *path) { return NEG(symlinkat(target, dirfd, path)); }
 int sys_fchown(int fd, uid_t uid, gid_t gid) { return NEG(fchown(fd, uid, gid)); }
 int sys_fchmod(int fd, mode_t mode) { return NEG(fchmod(fd, mode)); }
 int sys_fsync(int fd) { return NEG(fsync(fd)); }
@@ -65,6 +75,14 @@ int sys_close_range(unsigned first, unsigned last, unsigned flags)
 {
 	return NEG((int)syscall(SYS_close_range, first, last, flags));
 }
+
+int sys_ioctl(int fd, unsigned long request, unsigned long arg) { return NEG(ioctl(fd, request, arg)); }
+
+ssize_t sys_getrandom(void *buf, size_t len) { return NEG((ssize_t)syscall(SYS_getrandom, buf, len, 0)); }
+
+int sys_memfd_create(const char *name, unsigned flags) { return NEG((int)syscall(SYS_memfd_create, name, flags)); }
+off_t sys_lseek(int fd, off_t off, int whence) { return NEG(lseek(fd, off, whence)); }
+ssize_t sys_pread(int fd, void *buf, size_t len, off_t off) { return NEG(pread(fd, buf, len, off)); }
 
 int sys_inotify_init1(int flags) { return NEG(inotify_init1(flags)); }
 int sys_inotify_rm_watch(int fd, int wd) { return NEG(inotify_rm_watch(fd, wd)); }
@@ -111,6 +129,7 @@ int sys_getresgid(gid_t *r, gid_t *e, gid_t *s) { return NEG(getresgid(r, e, s))
 int sys_getgroups(int n, gid_t *groups) { return NEG(getgroups(n, groups)); }
 
 int sys_setrlimit(int resource, const struct rlimit *rl) { return NEG(setrlimit(resource, rl)); }
+int sys_getrlimit(int resource, struct rlimit *rl) { return NEG(getrlimit(resource, rl)); }
 
 int sys_caps_bound(uint64_t keep)
 {

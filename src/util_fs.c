@@ -2,9 +2,14 @@
  * shared by the handoff, the report and the subcommands (see include/util.h). Every
  * call that may fail goes through the seam. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0) /* linux/fs.h; musl's stdio.h lacks it */
+#endif
 
 #include "sys.h"
 #include "util.h"
@@ -59,6 +64,25 @@ int path_open_parent(const char *path, const char **base)
 	return sys_openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY, 0);
 }
 
+int mkdir_p(const char *path, mode_t mode)
+{
+	char p[4096];
+	if ((size_t)snprintf(p, sizeof p, "%s", path) >= sizeof p)
+		return -ENAMETOOLONG;
+	for (char *c = p + 1;; c++) {
+		if (*c != '/' && *c)
+			continue;
+		char saved = *c;
+		*c = '\0';
+		int rc = sys_mkdirat(AT_FDCWD, p, mode);
+		if (rc < 0 && rc != -EEXIST)
+			return rc;
+		*c = saved;
+		if (!saved)
+			return 0;
+	}
+}
+
 ssize_t file_read_small(int dirfd, const char *path, char *buf, size_t cap, bool regular)
 {
 	struct stat st;
@@ -94,7 +118,8 @@ ssize_t file_read_small(int dirfd, const char *path, char *buf, size_t cap, bool
 	return (ssize_t)len;
 }
 
-int file_publish(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+static int publish(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+		   bool replace)
 {
 	char tmp[300];
 	int fd, rc;
@@ -120,9 +145,27 @@ int file_publish(int dirfd, const char *name, const void *data, size_t len, mode
 	if (rc == 0)
 		rc = sys_fsync(fd);
 	sys_close(fd);
-	if (rc == 0)
+	if (rc == 0 && replace) {
 		rc = sys_renameat(dirfd, tmp, dirfd, name);
-	if (rc < 0)
+	} else if (rc == 0) {
+		/* rename(2) without replacing: renameat2 RENAME_NOREPLACE (3.15), or, on a
+		 * filesystem without it (EINVAL: NFS, some FUSE), a hard link, which also
+		 * fails when the name exists. */
+		rc = sys_renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE);
+		if (rc == -EINVAL && (rc = sys_linkat(dirfd, tmp, dirfd, name)) == 0)
+			rc = 1; /* linked: the temp name goes below */
+	}
+	if (rc != 0)
 		sys_unlinkat(dirfd, tmp, 0);
-	return rc;
+	return rc > 0 ? 0 : rc;
+}
+
+int file_publish(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+	return publish(dirfd, name, data, len, mode, true);
+}
+
+int file_publish_new(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+	return publish(dirfd, name, data, len, mode, false);
 }

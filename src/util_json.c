@@ -1,6 +1,7 @@
-/* util_json.c - see include/json.h. Strings are escaped per RFC 8259; bytes >= 0x80 are
- * passed through (usher's strings are paths and messages, UTF-8 or not: a path that
- * is not UTF-8 is escaped byte-wise as \u00XX so the output stays valid JSON). */
+/* util_json.c - see include/json.h. Strings are escaped per RFC 8259. Valid UTF-8 is
+ * passed through as it is ("é" stays "é"); a byte that does not start or continue a
+ * valid sequence (a path that is not UTF-8) becomes U+FFFD, so the output is always
+ * valid JSON and never claims a character that was not there. */
 #include "json.h"
 
 #include <inttypes.h>
@@ -69,6 +70,23 @@ void jb_end(struct jbuf *b) { close_(b, "}"); }
 void jb_array(struct jbuf *b) { value_sep(b); open_(b, "["); }
 void jb_array_end(struct jbuf *b) { close_(b, "]"); }
 
+/* Length of the valid UTF-8 sequence at c (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *c)
+{
+	if (*c >= 0xc2 && *c <= 0xdf)
+		return (c[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (*c >= 0xe0 && *c <= 0xef) {
+		unsigned lo = *c == 0xe0 ? 0xa0 : 0x80, hi = *c == 0xed ? 0x9f : 0xbf;
+		return c[1] >= lo && c[1] <= hi && (c[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (*c >= 0xf0 && *c <= 0xf4) {
+		unsigned lo = *c == 0xf0 ? 0x90 : 0x80, hi = *c == 0xf4 ? 0x8f : 0xbf;
+		return c[1] >= lo && c[1] <= hi && (c[2] & 0xc0) == 0x80 && (c[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
 static void quoted(struct jbuf *b, const char *s)
 {
 	put(b, "\"", 1);
@@ -80,12 +98,20 @@ static void quoted(struct jbuf *b, const char *s)
 		case '\r': puts_(b, "\\r"); break;
 		case '\t': puts_(b, "\\t"); break;
 		default:
-			if (*c < 0x20 || *c >= 0x7f) {
+			if (*c < 0x20 || *c == 0x7f) {
 				char esc[8];
 				snprintf(esc, sizeof esc, "\\u%04x", *c);
 				puts_(b, esc);
-			} else {
+			} else if (*c < 0x80) {
 				put(b, (const char *)c, 1);
+			} else {
+				size_t n = utf8_len(c);
+				if (n) {
+					put(b, (const char *)c, n);
+					c += n - 1;
+				} else {
+					puts_(b, "\\ufffd");
+				}
 			}
 		}
 	}

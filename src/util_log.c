@@ -5,9 +5,14 @@
  * forge a second "usher: ..." line for whoever reads the log. Valid UTF-8 passes. */
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +20,56 @@
 
 static enum usher_log_format log_format = LOG_TEXT;
 static int log_level; /* -1 quiet, 0 normal, 1 verbose */
+static int log_fd = STDERR_FILENO;
+static bool log_sock;            /* stderr is a socket: send(MSG_DONTWAIT) */
+static unsigned long log_dropped; /* lines that would have blocked */
+
+/* PID 1 must never block on its log: not on a terminal whose output is stopped, not on
+ * a pipe nobody reads, not on a log driver that has fallen behind; the deadline and the
+ * sweep wait behind a blocked write(2). O_NONBLOCK on fd 2 itself would change the
+ * grader's stderr too (the open file description is shared), so usher writes through a
+ * description of its own: /proc/self/fd/2 reopened O_NONBLOCK (pipes, FIFOs, ttys), or
+ * send(MSG_DONTWAIT) on a socket. A line that cannot be written at once is dropped and
+ * counted; the count is said with the next line that gets through. */
+int log_private(void)
+{
+	struct stat st;
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return -errno;
+	if (S_ISSOCK(st.st_mode)) {
+		log_sock = true;
+		return 0;
+	}
+	if (S_ISREG(st.st_mode))
+		return 0; /* a file: writes do not wait for a reader */
+	int fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	log_fd = fd;
+	return 0;
+}
+
+/* Make an fd usher owns alone (the output relay's, once the grader has pipes of its
+ * own) non-blocking, and log through it. */
+void log_use_fd(int fd)
+{
+	log_fd = fd;
+	log_sock = false;
+}
+
+void log_use_stderr(void)
+{
+	log_fd = STDERR_FILENO;
+	log_sock = false;
+}
+
+static void put_line(const char *line, size_t n)
+{
+	ssize_t w = log_sock ? send(log_fd, line, n, MSG_DONTWAIT | MSG_NOSIGNAL) : write(log_fd, line, n);
+	if (w < 0 && errno == EAGAIN) /* EWOULDBLOCK is EAGAIN on Linux */
+		log_dropped++;
+	/* Any other failure has nowhere to be reported; the exit status still tells. */
+}
 
 void log_setup(enum usher_log_format format, int verbosity)
 {
@@ -65,9 +120,19 @@ static void emit(const char *level, const char *fmt, va_list ap)
 		n = escape_line(line, sizeof line - 1, msg);
 	}
 	line[n++] = '\n';
-	/* A failed log write has nowhere to be reported; the exit status still tells. */
-	ssize_t w = write(STDERR_FILENO, line, (size_t)n);
-	(void)w;
+	if (log_dropped) {
+		char note[96];
+		unsigned long dropped = log_dropped;
+		int m = snprintf(note, sizeof note, "usher: (%lu log line%s dropped: stderr was not ready)\n",
+				 dropped, dropped == 1 ? "" : "s");
+		log_dropped = 0;
+		put_line(note, (size_t)m);
+		if (log_dropped) { /* still not ready: this line goes too */
+			log_dropped += dropped;
+			return;
+		}
+	}
+	put_line(line, (size_t)n);
 }
 
 #define LOGFN(name, level, min)                                                        \

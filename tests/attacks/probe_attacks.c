@@ -69,6 +69,11 @@ static int a_ptrace_attach(void)
 	return r;
 }
 
+/* PID 1 from the grader: another uid (a per-run identity), not dumpable, and outside
+ * the grader's Landlock domain. ptrace of the grader's own tree is allowed (sanitizers,
+ * debuggers); this is the attach that must fail. */
+static int a_ptrace_pid1(void) { return result("ptrace-pid1", ptrace(PTRACE_ATTACH, 1, 0, 0)); }
+
 static int a_mount(void)
 {
 	mkdir("/tmp/probe-mnt", 0700);
@@ -356,6 +361,7 @@ int attack(int argc, char **argv)
 	const char *a = argv[0], *arg = argc > 1 ? argv[1] : "";
 	if (!strcmp(a, "ptrace-traceme")) return a_ptrace_traceme();
 	if (!strcmp(a, "ptrace-attach")) return a_ptrace_attach();
+	if (!strcmp(a, "ptrace-pid1")) return a_ptrace_pid1();
 	if (!strcmp(a, "mount")) return a_mount();
 	if (!strcmp(a, "unshare-user")) return a_unshare(a, CLONE_NEWUSER);
 	if (!strcmp(a, "unshare-mount")) return a_unshare(a, CLONE_NEWNS);

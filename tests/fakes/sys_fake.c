@@ -228,6 +228,9 @@ int sys_fstatat(int d, const char *p, struct stat *st, int fl) REAL(int, fstatat
 int sys_mkdirat(int d, const char *p, mode_t m) REAL(int, mkdirat(d, p, m))
 int sys_renameat(int a, const char *b, int c, const char *d) REAL(int, renameat(a, b, c, d))
 int sys_unlinkat(int d, const char *p, int fl) REAL(int, unlinkat(d, p, fl))
+int sys_renameat2(int od, const char *op, int nd, const char *np, unsigned f) REAL(int, (int)syscall(SYS_renameat2, od, op, nd, np, f))
+int sys_linkat(int od, const char *op, int nd, const char *np) REAL(int, linkat(od, op, nd, np, 0))
+int sys_symlinkat(const char *t, int d, const char *p) REAL(int, symlinkat(t, d, p))
 /* Ownership and modes: pretend, so tests need not run as root. */
 int sys_fchown(int fd, uid_t u, gid_t g) { (void)fd; (void)u; (void)g; PRETEND(int, 0) }
 int sys_fchmod(int fd, mode_t m) REAL(int, fchmod(fd, m))
@@ -236,6 +239,14 @@ ssize_t sys_getdents64(int fd, void *b, size_t n) REAL(ssize_t, (ssize_t)syscall
 ssize_t sys_readlinkat(int d, const char *p, char *b, size_t n) REAL(ssize_t, readlinkat(d, p, b, n))
 int sys_socketpair(int fds[2]) REAL(int, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds))
 int sys_close_range(unsigned a, unsigned b, unsigned fl) { (void)a; (void)b; (void)fl; PRETEND(int, 0) }
+
+int sys_ioctl(int fd, unsigned long req, unsigned long arg) { (void)fd; (void)req; (void)arg; PRETEND(int, 0) }
+
+ssize_t sys_getrandom(void *b, size_t n) REAL(ssize_t, syscall(SYS_getrandom, b, n, 0))
+
+int sys_memfd_create(const char *n, unsigned f) REAL(int, (int)syscall(SYS_memfd_create, n, f))
+off_t sys_lseek(int fd, off_t o, int w) REAL(off_t, lseek(fd, o, w))
+ssize_t sys_pread(int fd, void *b, size_t n, off_t o) REAL(ssize_t, pread(fd, b, n, o))
 
 int sys_inotify_init1(int fl) REAL(int, inotify_init1(fl))
 int sys_inotify_add_watch(int fd, const char *p, uint32_t m) REAL(int, inotify_add_watch(fd, p, m))
@@ -307,6 +318,7 @@ int sys_getresgid(gid_t *r, gid_t *e, gid_t *s) { int f = enter(__func__); if (f
 int sys_getgroups(int n, gid_t *g) { int f = enter(__func__); (void)n; (void)g; if (f) return f; return cred.ngroups; }
 
 int sys_setrlimit(int r, const struct rlimit *l) { (void)r; (void)l; PRETEND(int, 0) }
+int sys_getrlimit(int r, struct rlimit *l) REAL(int, getrlimit(r, l))
 int sys_caps_bound(uint64_t keep) { STATEFUL cred.bnd &= keep; return 0; }
 int sys_caps_apply(uint64_t keep, bool ambient)
 {

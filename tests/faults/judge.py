@@ -54,14 +54,10 @@ LANDLOCK_ABSENT = {errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM}
 # Known bugs: (regex over a problem line, what and where it is fixed). A match is a TODO;
 # a pattern that matches nothing any more is a failure, so the list cannot go stale.
 KNOWN = [
-    (r'sys_close_range:1:(38|22):child: .*no fallback',
-     'close_range ENOSYS/EINVAL on the first call fails the run: no fallback (lockdown.c step_fds; issue 12)'),
     (r'sys_sigprocmask:1:\d+:child: error.errno',
      'the child reports "unblock signals" with the global errno, not the seam\'s (supervise_spawn.c; issue 12)'),
-    (r':parent: result grader is null, yet the grader ran',
-     'PID 1 hardening that fails after the exec reports grader null though it ran (supervise_spawn.c; issue 12)'),
-    (r'sys_landlock_create_ruleset:\d+:(5|4|12):parent: .*without Landlock',
-     'the Landlock probe takes any error for "no Landlock": fail-open (issue 12)'),
+    (r'sys_(pread|lseek):\d+:\d+:\w+: error.errno 5, ',
+     'reading back the compiled BPF program reports EIO whatever lseek or pread said (lockdown_seccomp.c; issue 12)'),
 ]
 
 # Lies that switch one layer off: the judge must see the grader run without it.
@@ -136,18 +132,18 @@ def check(r, baseline=False, control=False):
     w = whoami(r.out)
     shots = fired(r.err)
     shot = shots[0] if shots else None
-    uid = 1000 if r.nonroot else 65534
+    uid = 1000 if r.nonroot else None  # root: a uid of the run's own (plan_identity.c)
     degraded = (shot and shot[0] == 'sys_landlock_create_ruleset' and shot[2] == 'parent'
                 and shot[3] in LANDLOCK_ABSENT)
     broke_result = 'write result' in r.err or 'open the directory of' in r.err
     lie = bool(shot) and shot[3] == 0
-    # A step of PID 1 that failed after the exec: the grader ran (perhaps too briefly to
-    # print) and was killed. usher knows the exec happened (the channel closed).
+    # The supervision failed after the exec: the grader ran (perhaps too briefly to print)
+    # and was killed. usher knows the exec happened (the channel closed).
     step = ((r.result or {}).get('error') or {}).get('step')
-    after_exec = not r.exec_mode and r.rc == 125 and step in ('pid1', 'supervise')
+    after_exec = not r.exec_mode and r.rc == 125 and step == 'supervise'
     if w:
-        if w['uid'] != str(uid) or w['euid'] != str(uid):
-            p.append(f'the grader ran as uid {w["uid"]}/{w["euid"]}, not {uid}')
+        if w['uid'] != w['euid'] or w['uid'] == '0' or (uid is not None and w['uid'] != str(uid)):
+            p.append(f'the grader ran as uid {w["uid"]}/{w["euid"]}, not {uid or "a uid of its own"}')
         if int(w['capeff'], 16) or int(w['capprm'], 16) or int(w['capamb'], 16) or \
                 (not r.nonroot and int(w['capbnd'], 16)):
             p.append(f'the grader ran with capabilities eff={w["capeff"]} prm={w["capprm"]} bnd={w["capbnd"]}')

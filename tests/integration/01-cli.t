@@ -22,8 +22,9 @@ tap_is "$rc" 0 "--dry-run exits 0"
 tap_is "$(printf '%s' "$json" | jq -r '.wait_timeout_ms, .timeout_ms, .argv[1]' | tr '\n' ' ')" "3000 7000 arg " \
 	"--dry-run shows flags, variables and argv"
 tap_is "$(AWS_SECRET_ACCESS_KEY=x AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/c USHER_QUIET=1 AWS_REGION=r \
-	"$usher" --dry-run -- p | jq -r '.grader_env | map(select(test("^(AWS_SECRET|AWS_CONTAINER_CRED|USHER_|AWS_REGION$)"))) | join(",")')" "AWS_REGION" \
-	"--dry-run: credentials and USHER_ variables do not reach the grader, AWS_REGION does"
+	AWS_SECURITY_TOKEN=t AWS_WEB_IDENTITY_TOKEN_FILE=/t AWS_ROLE_ARN=a AWS_BEARER_TOKEN_BEDROCK=b partId=p \
+	"$usher" --dry-run -- p | jq -r '.grader_env | map(select(test("^(AWS_|USHER_|partId$)"))) | join(",")')" "partId" \
+	"--dry-run: no AWS_ or USHER_ variable reaches the grader; Coursera's partId does"
 
 # Each bad usage: exit 125, exactly one line on stderr, naming the option and the value.
 bad() {

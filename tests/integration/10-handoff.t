@@ -245,6 +245,7 @@ tap_is "$?" 0 "usher deliver copies a tree of 5,000 files"
 tap_is "$(cat "$sub.ready" | tr '\n' ' ')" "files=5001 bytes=$((9 * 2 + 90 * 3 + 900 * 4 + 4001 * 5)) " "... and publishes files= and bytes="
 shim --wait-timeout 10 -- /bin/sh -c "[ -L $sub/deep/er/link ]" 2>/dev/null
 tap_is "$?" 0 "... which the shim verifies, symlink kept as a symlink"
+fresh # an empty volume: the marker's directory is made
 "$usher" deliver -q --to "$sub" --fail "fetch failed: 403"
 tap_is "$(cat "$sub.failed")" "fetch failed: 403" "usher deliver --fail publishes the reason"
 

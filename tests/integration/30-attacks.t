@@ -18,9 +18,9 @@ echo 'print(1)' >"$fx/shared/submission/main.py"
 cp "$top/build/probe" "$fx/suid/probe" && chmod 4755 "$fx/suid/probe"
 cp "$top/build/probe" "$fx/fcap/probe" && setcap cap_net_raw+ep "$fx/fcap/probe"
 
-attacks="ptrace-traceme ptrace-attach mount unshare-user unshare-mount unshare-net setns
+attacks="ptrace-pid1 mount unshare-user unshare-mount unshare-net setns
 clone-newns clone3 keyctl add_key bpf userfaultfd perf_event_open io_uring_setup kexec_load
-init_module process_vm_readv personality tiocsti tiocsti-high x32 i386 socket-inet socket-inet6
+init_module personality tiocsti tiocsti-high x32 i386 socket-inet socket-inet6
 socket-packet net-connect tcp-bind read-environ read-mem env-clean kill-pid1 euid-root fds"
 files="write:/shared/submission/main.py write:/shared/submission/new.py write:/etc/passwd
 write:/shared/other.txt chmod:/shared/submission/main.py chown:/shared/submission/main.py"
@@ -31,6 +31,7 @@ for a in '"$(echo $attacks)"'; do $P $a; done
 for f in '"$(echo $files)"'; do $P ${f%%:*} ${f#*:}; done
 /suid/probe euid-root | sed "s/euid-root/setuid-escalate/"
 $P socket-unix; $P threads 8
+$P ptrace-attach | sed "s/DEFENDED/FAILED/; s/VULNERABLE/OK/"
 $P write-file /shared/feedback.json "{\"fractionalScore\": 1}"
 $P write-file /tmp/scratch "ok"
 cat /shared/submission/main.py >/dev/null && echo "probe: read-submission: OK"
@@ -57,14 +58,14 @@ run_suite() { # LABEL DOCKER-ARGS...
 		tap_like "$line" "DEFENDED" "$label: ${f%%:*} ${f#*:}"
 	done
 	tap_like "$(printf '%s\n' "$out" | grep '^probe: setuid-escalate')" "DEFENDED" "$label: a setuid-root binary gives no root"
-	for ok in socket-unix threads "write-file /shared/feedback.json" "write-file /tmp/scratch" read-submission children; do
+	for ok in socket-unix threads ptrace-attach "write-file /shared/feedback.json" "write-file /tmp/scratch" read-submission children; do
 		tap_like "$(printf '%s\n' "$out" | grep "^probe: $ok")" ": OK" "$label: positive: $ok works"
 	done
 	made=$(printf '%s\n' "$out" | sed -n 's/^probe: forkbomb: created=\([0-9]*\).*/\1/p')
 	tap_ok "$label: a fork bomb is contained by RLIMIT_NPROC (created ${made:-?} of 3000)" test "${made:-3000}" -lt 3000
 	tap_is "$rc" 7 "$label: the grader's own exit status comes back after all that"
-	tap_is "$(jq -r '.lockdown | "\(.uid) \(.caps | length) \(.no_new_privs) \(.seccomp) \(.network)"' "$fx/shared/result.json")" \
-		"65534 0 true default false" "$label: the result records the lockdown"
+	tap_like "$(jq -r '.lockdown | "\(.uid) \(.caps | length) \(.no_new_privs) \(.seccomp) \(.network)"' "$fx/shared/result.json")" \
+		"^(1[89][0-9]{8}|2[01][0-9]{8}) 0 true default false$" "$label: the result records the lockdown (a uid of the run's own)"
 	printf '%s\n' "$out" | grep -E 'VULNERABLE|FAILED' | sed 's/^/# /'
 }
 

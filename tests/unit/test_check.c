@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "plan.h"
 #include "stages.h"
 #include "sys_fake.h"
 
@@ -57,7 +58,10 @@ static void run_tree(const char *setup, const char *want, bool no_openat2)
 	fake_set_creds(getuid(), getgid(), 0, getuid() == 0 ? UINT64_C(0x1ffffffffff) : 0);
 	if (no_openat2)
 		fake_fail("sys_openat2", 0, ENOSYS);
-	int rc = check_submission(&cfg, &rep);
+	struct usher_plan plan = {.priv = {.root = getuid() == 0, .setid = getuid() == 0,
+					   .chown = getuid() == 0},
+				  .uid = getuid() ? getuid() : 65534, .switch_ids = getuid() == 0};
+	int rc = check_submission(&cfg, &plan, &rep);
 	if (want == NULL && rc != 0)
 		fail_msg("%s (openat2 %s): rejected: %s", setup, no_openat2 ? "missing" : "present",
 			 rep.error.message);

@@ -20,11 +20,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "plan.h"
 #include "report.h"
 #include "stages.h"
 #include "sys_fake.h"
 
 static struct usher_config cfg;
+static struct usher_plan plan;
 static struct usher_report rep;
 static const char *env[4];
 static char *argv[3];
@@ -39,7 +41,7 @@ static void prepare(const char *prog, const char *path_var)
 	env[0] = "HOME=/nonexistent";
 	env[1] = path_var;
 	env[2] = NULL;
-	cfg.grader_env = env;
+	plan = (struct usher_plan){.env = env, .report_fd = -1, .result_dirfd = -1};
 	fake_reset();
 	fake_exec_default(ENOENT); /* nothing exists unless a test says so */
 }
@@ -56,11 +58,11 @@ static void a_slash_means_no_search(void **state)
 {
 	(void)state;
 	prepare("grader/grader.py", "PATH=/a:/b");
-	assert_int_equal(exit_code(exec_program(&cfg, &rep)), 127);
+	assert_int_equal(exit_code(exec_program(&cfg, &plan, &rep)), 127);
 	assert_string_equal(fake_exec_paths(), "grader/grader.py");
 	prepare("/abs/grader", "PATH=/a:/b");
 	fake_exec_result("/abs/grader", EACCES);
-	assert_int_equal(exit_code(exec_program(&cfg, &rep)), 126);
+	assert_int_equal(exit_code(exec_program(&cfg, &plan, &rep)), 126);
 	assert_string_equal(fake_exec_paths(), "/abs/grader");
 	assert_string_equal(step_name(rep.error.step), "exec");
 	assert_int_equal(rep.error.err, EACCES);
@@ -70,7 +72,7 @@ static void path_elements_in_order_empty_is_cwd(void **state)
 {
 	(void)state;
 	prepare("g", "PATH=:/a::/b:");
-	assert_int_equal(exit_code(exec_program(&cfg, &rep)), 127);
+	assert_int_equal(exit_code(exec_program(&cfg, &plan, &rep)), 127);
 	assert_string_equal(fake_exec_paths(), "g,/a/g,g,/b/g,g");
 	assert_int_equal(rep.error.err, ENOENT);
 	assert_non_null(strstr(rep.error.message, "PATH=:/a::/b:"));
@@ -80,7 +82,7 @@ static void no_path_means_the_default(void **state)
 {
 	(void)state;
 	prepare("g", NULL);
-	exec_program(&cfg, &rep);
+	exec_program(&cfg, &plan, &rep);
 	assert_string_equal(fake_exec_paths(),
 			    "/usr/local/sbin/g,/usr/local/bin/g,/usr/sbin/g,/usr/bin/g,/sbin/g,/bin/g");
 }
@@ -92,18 +94,18 @@ static void found_but_not_runnable_beats_not_found(void **state)
 	 * nothing does, the answer is 126 with EACCES, not the last entry's ENOENT. */
 	prepare("g", "PATH=/a:/b:/c");
 	fake_exec_result("/b/g", EACCES);
-	assert_int_equal(exit_code(exec_program(&cfg, &rep)), 126);
+	assert_int_equal(exit_code(exec_program(&cfg, &plan, &rep)), 126);
 	assert_string_equal(fake_exec_paths(), "/a/g,/b/g,/c/g");
 	assert_int_equal(rep.error.err, EACCES);
 	/* ENOTDIR (a file where a directory should be) is "not here" too. */
 	prepare("g", "PATH=/a:/b");
 	fake_exec_result("/a/g", ENOTDIR);
-	assert_int_equal(exit_code(exec_program(&cfg, &rep)), 127);
+	assert_int_equal(exit_code(exec_program(&cfg, &plan, &rep)), 127);
 	/* The first telling error wins over a later one. */
 	prepare("g", "PATH=/a:/b");
 	fake_exec_result("/a/g", EACCES);
 	fake_exec_result("/b/g", ENOEXEC);
-	assert_int_equal(exit_code(exec_program(&cfg, &rep)), 126);
+	assert_int_equal(exit_code(exec_program(&cfg, &plan, &rep)), 126);
 	assert_int_equal(rep.error.err, EACCES);
 }
 
@@ -127,24 +129,24 @@ static void missing_interpreter_and_crlf(void **state)
 
 	/* execve says ENOENT for a script whose interpreter is missing ("/bin/sh\r"). */
 	prepare(crlf, "PATH=/bin");
-	assert_int_equal(exit_code(exec_program(&cfg, &rep)), 126);
+	assert_int_equal(exit_code(exec_program(&cfg, &plan, &rep)), 126);
 	assert_int_equal(rep.error.err, ENOEXEC);
 	assert_non_null(strstr(rep.error.message, "CRLF line endings in the shebang"));
 	assert_non_null(strstr(rep.error.message, "dos2unix"));
 
 	prepare(lf, "PATH=/bin");
-	assert_int_equal(exit_code(exec_program(&cfg, &rep)), 126);
+	assert_int_equal(exit_code(exec_program(&cfg, &plan, &rep)), 126);
 	assert_non_null(strstr(rep.error.message, "its interpreter /nonexistent/python3 was not found"));
 
 	/* The same explanation through a PATH search, found in the second entry. */
 	prepare("crlf.sh", "PATH=/nonexistent:");
 	assert_int_equal(chdir(dir), 0);
-	assert_int_equal(exit_code(exec_program(&cfg, &rep)), 126);
+	assert_int_equal(exit_code(exec_program(&cfg, &plan, &rep)), 126);
 	assert_non_null(strstr(rep.error.message, "CRLF"));
 
 	/* ENOENT for a file that is not a script: just not found. */
 	prepare(bin, "PATH=/bin");
-	assert_int_equal(exit_code(exec_program(&cfg, &rep)), 127);
+	assert_int_equal(exit_code(exec_program(&cfg, &plan, &rep)), 127);
 	assert_int_equal(rep.error.err, ENOENT);
 
 	assert_int_equal(chdir("/"), 0);

@@ -106,6 +106,8 @@ static void users(void **state)
 	const char *passwd = "root:x:0:0::/root:/bin/sh\n"
 			     "grader:x:1000:1001::/home/grader:/bin/sh\n"
 			     "broken:x:notanumber:1\n"
+			     "nogid:x:2000\n"
+			     "rootgroup:x:3000:0::/:/bin/sh\n"
 			     "nobody:x:65534:65534::/:/sbin/nologin";
 	const char *group = "root:x:0:\nstaff:x:50:\n";
 	uid_t u;
@@ -132,6 +134,15 @@ static void users(void **state)
 	assert_int_equal(user_resolve("1:", passwd, group, &u, &g, why, sizeof why), -EINVAL);
 	assert_int_equal(user_resolve(":1", passwd, group, &u, &g, why, sizeof why), -EINVAL);
 	assert_int_equal(user_resolve("gr", passwd, group, &u, &g, why, sizeof why), -EINVAL);
+	/* A passwd line without a gid field resolved to gid 0: now the uid's own number. */
+	assert_int_equal(user_resolve("nogid", passwd, group, &u, &g, why, sizeof why), 0);
+	assert_int_equal(u, 2000);
+	assert_int_equal(g, 2000);
+	/* Root's group from the image's passwd is refused unless named. */
+	assert_int_equal(user_resolve("rootgroup", passwd, group, &u, &g, why, sizeof why), -EINVAL);
+	assert_non_null(strstr(why, "gid 0"));
+	assert_int_equal(user_resolve("rootgroup:0", passwd, group, &u, &g, why, sizeof why), 0);
+	assert_int_equal(g, 0);
 }
 
 static void json(void **state)
@@ -157,8 +168,25 @@ static void json(void **state)
 	jb_end(&b);
 	assert_false(b.overflow);
 	assert_string_equal(jb_text(&b),
-			    "{\"s\":\"a\\\"b\\\\c\\n\\u0001\\u00ff\",\"u\":18446744073709551615,"
+			    "{\"s\":\"a\\\"b\\\\c\\n\\u0001\\ufffd\",\"u\":18446744073709551615,"
 			    "\"i\":-1,\"t\":true,\"n\":null,\"o\":{\"a\":[1,null]}}");
+	/* Valid UTF-8 passes as it is; what is not UTF-8 becomes U+FFFD, never a
+	 * character that was not there ("\xc3\xa9" used to come back as "Ã©"). */
+	static const struct { const char *in, *out; } utf8[] = {
+		{"\xc3\xa9", "\"\xc3\xa9\""},                 /* é */
+		{"\xe2\x82\xac", "\"\xe2\x82\xac\""},         /* € */
+		{"\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\""}, /* U+1F600 */
+		{"\xc3", "\"\\ufffd\""},                      /* cut short */
+		{"\xc0\xaf", "\"\\ufffd\\ufffd\""},           /* overlong '/' */
+		{"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""}, /* a surrogate */
+		{"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* above U+10FFFF */
+		{"a\xe2\x82", "\"a\\ufffd\\ufffd\""},
+	};
+	for (size_t i = 0; i < sizeof utf8 / sizeof utf8[0]; i++) {
+		jb_init(&b, buf, sizeof buf);
+		jb_str(&b, utf8[i].in);
+		assert_string_equal(jb_text(&b), utf8[i].out);
+	}
 	jb_init(&b, buf, 8);
 	jb_begin(&b);
 	jb_kstr(&b, "long", "too long for eight bytes");

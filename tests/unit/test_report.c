@@ -60,8 +60,8 @@ static size_t schema_steps(char names[][32], size_t max)
 	return n;
 }
 
-/* The names in usher(1)'s error.step list: ".BR name ," lines between ".B step" and
- * ".B errno". */
+/* The names in usher(1)'s error.step list: ".BR name ," (or ".B name" followed by what
+ * it means) lines between ".B step" and ".B errno". */
 static size_t man_steps(char names[][32], size_t max)
 {
 	static char copy[sizeof man];
@@ -69,7 +69,7 @@ static size_t man_steps(char names[][32], size_t max)
 	char *list = span(span(copy, ".SH RESULT FILE", ".SH "), "\n.B step\n", "\n.B errno\n"), *save = NULL;
 	size_t n = 0;
 	for (char *line = strtok_r(list, "\n", &save); line && n < max; line = strtok_r(NULL, "\n", &save))
-		if (sscanf(line, ".BR %31[a-z0-9_]", names[n]) == 1)
+		if (sscanf(line, ".BR %31[a-z0-9_]", names[n]) == 1 || sscanf(line, ".B %31[a-z0-9_]", names[n]) == 1)
 			n++;
 	return n;
 }
