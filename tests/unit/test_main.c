@@ -81,7 +81,6 @@ static int run(const struct run *r)
 	argv[argc++] = (char *)"--";
 	argv[argc++] = (char *)"/grader";
 	argv[argc] = NULL;
-	char *envp[] = {(char *)"PATH=/bin", NULL};
 
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -98,6 +97,7 @@ static int run(const struct run *r)
 			if (sscanf(r->fail, "%63[^:]:%d:%d", name, &nth, &err) == 3)
 				fake_fail(name, nth, err);
 		}
+		char *envp[] = {(char *)"PATH=/bin", NULL};
 		_exit(usher_main(argc, argv, envp));
 	}
 	int st;
