@@ -56,6 +56,8 @@ LANDLOCK_ABSENT = {errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM}
 KNOWN = [
     (r'sys_sigprocmask:1:\d+:child: error.errno',
      'the child reports "unblock signals" with the global errno, not the seam\'s (supervise_spawn.c; issue 12)'),
+    (r'sys_openat2:\d+:11:\w+: no fallback',
+     'openat2\'s EAGAIN (a rename anywhere on the machine during a "..") is not retried: 125 (handoff_resolve.c)'),
     (r'sys_(pread|lseek):\d+:\d+:\w+: error.errno 5, ',
      'reading back the compiled BPF program reports EIO whatever lseek or pread said (lockdown_seccomp.c; issue 12)'),
 ]

@@ -5,9 +5,10 @@ call (the largest count seen in that role, not the last line printed); in the ot
 modes each call at its first and last with EIO, and otherwise only what the first mode
 did not already cover.
 Errnos: EIO (nothing expects it) and ENOSYS (an old kernel, a runtime's seccomp stub)
-for every call; for calls whose caller tells errnos apart (a function that calls it and
-compares with -EXXX), also EPERM, EINTR, ENOMEM and the errnos that caller compares
-with, so each branch of the caller is taken.
+for every call, and those its man page tells the caller to handle (DOCUMENTED); for calls
+whose caller tells errnos apart (a function that calls it and compares with -EXXX), also
+EPERM, EINTR, ENOMEM and the errnos that caller compares with, so each branch of the
+caller is taken.
 """
 import errno
 import os
@@ -15,6 +16,10 @@ import re
 
 BASE = [errno.EIO, errno.ENOSYS]
 MORE = [errno.EPERM, errno.EINTR, errno.ENOMEM]
+# Errnos a call's man page tells its caller to handle, whether or not the caller does:
+# openat2(2): EAGAIN under RESOLVE_BENEATH when anything on the machine renamed during a
+# "..": retry.
+DOCUMENTED = {'sys_openat2': [errno.EAGAIN]}
 
 
 def trace_counts(stderr):
@@ -51,7 +56,7 @@ def injections(counts, sensitive, covered, full):
     out = []
     for (call, role), last in sorted(counts.items()):
         nths = sorted({n for n in (1, 2, 3, last) if n <= last}) if full else sorted({1, last})
-        errs = list(BASE)
+        errs = list(BASE) + DOCUMENTED.get(call, [])
         if call in sensitive:
             errs += [e for e in MORE + sorted(sensitive[call]) if e not in errs]
         for nth in nths:
