@@ -150,8 +150,9 @@ static int sweep(const struct usher_plan *plan, struct usher_report *rep, pid_t 
 }
 
 int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
-	      struct usher_report *rep, pid_t grader)
+	      struct usher_report *rep, struct usher_child *child)
 {
+	pid_t grader = child->pid;
 	struct loop l = {.grader = grader, .started = now_ms()};
 	sigset_t mask;
 
@@ -170,13 +171,21 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 		l.deadline = sat_add(l.started, cfg->timeout_ms);
 	reap(&l); /* the grader may be gone already */
 	while (!l.grader_done) {
-		struct pollfd p = {.fd = sfd, .events = POLLIN};
-		int rc = sys_poll(&p, 1, next_timeout(&l));
+		/* The seccomp listener (refused calls, loopback sockets) beside the signals. */
+		struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = child->notify.fd, .events = POLLIN}};
+		int rc = sys_poll(p, child->notify.fd >= 0 ? 2 : 1, next_timeout(&l));
 		if (rc < 0 && rc != -EINTR) {
 			signal_grader(grader, SIGKILL);
 			sweep(plan, rep, grader);
 			sys_close(sfd);
+			notify_close(&child->notify);
 			return report_fail(rep, STEP_SUPERVISE, -rc, "poll");
+		}
+		if (rc > 0 && (p[1].revents & POLLIN) && notify_handle(&child->notify, rep) < 0) {
+			/* A listener that cannot be read leaves the grader's refused calls
+			 * hanging: close it, and the kernel answers them with ENOSYS. */
+			log_error("seccomp listener: cannot read it: refused calls now fail with ENOSYS");
+			notify_close(&child->notify);
 		}
 		struct signalfd_siginfo si;
 		while (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
@@ -187,6 +196,7 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 	}
 	sys_close(sfd);
 	int left = sweep(plan, rep, grader);
+	notify_close(&child->notify);
 	if (left > 0)
 		log_info("killed %d process%s the grader left behind", left, left == 1 ? "" : "es");
 	record(rep, &l);
