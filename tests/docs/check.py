@@ -174,7 +174,7 @@ def man_items(section):
 
 
 def man_default(body):
-    m = re.search(r'(?:^|\s)(\S+) \(the default\)', body)  # "auto (the default) draws..."
+    m = re.search(r'(?:^|\s)(\S+) \(the default[):]', body)  # "auto (the default) draws..."
     if m:
         return [m.group(1)]
     m = re.search(r'\bDefaults (.+?)\.(?:\s|$)', body)

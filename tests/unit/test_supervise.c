@@ -107,6 +107,14 @@ static pid_t grader(int term_exit, int run_ms, int status)
 	return pid;
 }
 
+/* What supervise() is handed: the grader, without a seccomp listener. */
+static struct usher_child *child(pid_t pid)
+{
+	static struct usher_child c;
+	c = (struct usher_child){.pid = pid, .fd = -1, .listener = -1, .notify = {.fd = -1}};
+	return &c;
+}
+
 /* When the grader noted SIGTERM, or -1. */
 static int64_t term_at(void)
 {
@@ -122,7 +130,7 @@ static void deadline_sends_term_then_kill(void **state)
 	cfg.kill_after_ms = 300;
 	int64_t t0 = mono_ms();
 	pid_t pid = grader(-1, 10000, 0); /* ignores TERM */
-	assert_int_equal(supervise(&cfg, &plan, &rep, pid), 0);
+	assert_int_equal(supervise(&cfg, &plan, &rep, child(pid)), 0);
 	int64_t t1 = mono_ms(), term = term_at();
 	assert_true(rep.grader.timed_out);
 	assert_int_equal(rep.grader.signal, SIGKILL);
@@ -137,7 +145,7 @@ static void deadline_sends_term_then_kill(void **state)
 	cfg.kill_after_ms = 5000;
 	t0 = mono_ms();
 	pid = grader(0, 10000, 7);
-	assert_int_equal(supervise(&cfg, &plan, &rep, pid), 0);
+	assert_int_equal(supervise(&cfg, &plan, &rep, child(pid)), 0);
 	assert_true(rep.grader.timed_out);
 	assert_int_equal(rep.grader.signal, 0);
 	assert_int_equal(rep.grader.exit_code, 0);
@@ -156,7 +164,7 @@ static void sigterm_is_forwarded_and_escalates(void **state)
 	usleep(50000); /* its handler in place: a TERM before it would end it, not test us */
 	int64_t t0 = mono_ms();
 	kill(getpid(), SIGTERM); /* blocked: pending until the loop reads it */
-	assert_int_equal(supervise(&cfg, &plan, &rep, pid), 0);
+	assert_int_equal(supervise(&cfg, &plan, &rep, child(pid)), 0);
 	int64_t t1 = mono_ms(), term = term_at();
 	assert_true(term >= t0);
 	assert_false(rep.grader.timed_out);
@@ -173,7 +181,7 @@ static void huge_timeout_never_fires(void **state)
 	cfg.timeout_ms = HUGE_MS;
 	cfg.kill_after_ms = 5000;
 	pid_t pid = grader(-1, 300, 3);
-	assert_int_equal(supervise(&cfg, &plan, &rep, pid), 0);
+	assert_int_equal(supervise(&cfg, &plan, &rep, child(pid)), 0);
 	assert_false(rep.grader.timed_out);
 	assert_true(term_at() < 0);
 	assert_int_equal(rep.grader.exit_code, 3);
@@ -187,7 +195,7 @@ static void huge_kill_after_never_fires(void **state)
 	pid_t pid = grader(-1, 400, 5); /* notes TERM, runs on, exits 5 */
 	usleep(50000);
 	kill(getpid(), SIGTERM);
-	assert_int_equal(supervise(&cfg, &plan, &rep, pid), 0);
+	assert_int_equal(supervise(&cfg, &plan, &rep, child(pid)), 0);
 	/* forwarded, noted, and the grader ran to its own end */
 	assert_true(term_at() >= 0);
 	assert_int_equal(rep.grader.signal, 0);
