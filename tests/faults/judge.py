@@ -51,11 +51,18 @@ FALLBACKS = [
 # The probe may say "no Landlock" for these, and only these (SPEC "Facts").
 LANDLOCK_ABSENT = {errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM}
 
-# Known bugs: (regex over a problem line, what and where it is fixed). A match is a TODO;
-# a pattern that matches nothing any more is a failure, so the list cannot go stale.
+# Known bugs: (regex over a problem line, what and where it is fixed[, racy]). A match is
+# a TODO; a pattern that matches nothing any more is a failure, so the list cannot go
+# stale, except for a racy one (it shows only when the grader wins a race).
 KNOWN = [
     (r'sys_sigprocmask:1:\d+:child: error.errno',
      'the child reports "unblock signals" with the global errno, not the seam\'s (supervise_spawn.c; issue 12)'),
+    (r'sys_wait4:2:\d+:parent: hung',
+     'one failed reap with the seccomp listener open: poll returns at once (POLLHUP) forever, reap is '
+     'never retried, the grader stays a zombie and PID 1 spins at 100% CPU (supervise.c; issue 12)'),
+    (r'sys_recv_record:2:\d+:parent: .*(grader is null, yet the grader ran|the grader ran and exited)',
+     'a failed read of the channel after the go is reported as "died before exec", grader null, though '
+     'the grader may have run to its end (supervise_spawn.c; issue 12)', 'racy'),
     (r'sys_openat2:\d+:11:\w+: no fallback',
      'openat2\'s EAGAIN (a rename anywhere on the machine during a "..") is not retried: 125 (handoff_resolve.c)'),
     (r'sys_(pread|lseek):\d+:\d+:\w+: error.errno 5, ',
@@ -130,7 +137,7 @@ def want_code(res):
 def check(r, baseline=False, control=False):
     p = []
     if r.rc is None:
-        return ['hung (killed after 15 s)']
+        return ['hung (killed after 8 s)']
     w = whoami(r.out)
     shots = fired(r.err)
     shot = shots[0] if shots else None
@@ -139,10 +146,11 @@ def check(r, baseline=False, control=False):
                 and shot[3] in LANDLOCK_ABSENT)
     broke_result = 'write result' in r.err or 'open the directory of' in r.err
     lie = bool(shot) and shot[3] == 0
-    # The supervision failed after the exec: the grader ran (perhaps too briefly to print)
-    # and was killed. usher knows the exec happened (the channel closed).
+    # The supervision failed after the exec: the grader ran, perhaps too briefly to print,
+    # and was killed; the result says so (grader set, step supervise).
     step = ((r.result or {}).get('error') or {}).get('step')
-    after_exec = not r.exec_mode and r.rc == 125 and step == 'supervise'
+    after_exec = (not r.exec_mode and r.rc == 125 and step == 'supervise'
+                  and (r.result or {}).get('grader') is not None)
     if w:
         if w['uid'] != w['euid'] or w['uid'] == '0' or (uid is not None and w['uid'] != str(uid)):
             p.append(f'the grader ran as uid {w["uid"]}/{w["euid"]}, not {uid or "a uid of its own"}')
@@ -181,7 +189,7 @@ def check(r, baseline=False, control=False):
     if r.rc not in want_code(res):
         p.append(f'result status {res["status"]} with usher exit {r.rc}')
     ran = bool(w) or after_exec
-    if (res['grader'] is None) == ran:
+    if (res['grader'] is None) == ran:  # a grader that printed is one that ran
         p.append(f'result grader is {"null" if res["grader"] is None else "set"}, '
                  f'yet the grader {"ran" if ran else "never ran"}')
     lk = res['lockdown']
@@ -217,10 +225,12 @@ def check(r, baseline=False, control=False):
 def triage(problems):
     unknown, known_hits = [], {k[1]: [] for k in KNOWN}
     for line in problems:
-        for rx, what in KNOWN:
+        for rx, what, *racy in KNOWN:
             if re.search(rx, line):
                 known_hits[what].append(line)
                 break
         else:
             unknown.append(line)
-    return unknown, {k: v for k, v in known_hits.items() if v}, [k for k, v in known_hits.items() if not v]
+    racy = {k[1] for k in KNOWN if len(k) > 2}
+    return (unknown, {k: v for k, v in known_hits.items() if v},
+            [k for k, v in known_hits.items() if not v and k not in racy])

@@ -121,7 +121,8 @@ def run(base, mode, fault=None, trace=False):
         env['USHER_FAULT_TRACE'] = '1'
     t0 = time.monotonic()
     try:
-        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=15, cwd=d)
+        # 8 s: the slowest legitimate run waits 3 s for a marker it missed.
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=8, cwd=d)
         rc, out, err = p.returncode, p.stdout, p.stderr
     except subprocess.TimeoutExpired as e:
         rc, out, err = None, e.stdout or '', e.stderr or ''
@@ -146,7 +147,7 @@ def main():
     judge.setup(TOP, landlock_abi=judge.kernel_landlock_abi(PROBE))
     print(f'# kernel Landlock ABI {judge.KERNEL_ABI}', flush=True)
     covered = set()
-    problems, runs, started = [], 0, time.monotonic()
+    problems, runs, started, slow = [], 0, time.monotonic(), []
     sensitive = plan.errno_sensitive(os.path.join(TOP, 'src'))
     for mode in MODES:
         t = run(base, mode, trace=True)
@@ -159,6 +160,7 @@ def main():
         mode_problems = []
         for fault in todo:
             r = run(base, mode, fault=fault)
+            slow.append((r.secs, f'{mode.name}: {fault}'))
             runs += 1
             mode_problems += [f'{mode.name}: {fault}: {p}' for p in judge.check(r)]
         problems += mode_problems
@@ -166,6 +168,9 @@ def main():
     if os.environ.get('USHER_FAULTS_LOG'):  # every problem, for a human
         with open(os.environ['USHER_FAULTS_LOG'], 'w') as f:
             f.write('\n'.join(problems) + '\n')
+    slow.sort(reverse=True)  # the wall time's budget (< 3 min) is spent here
+    print('# slowest: ' + ', '.join(f'{w} {t:.1f} s' for t, w in slow[:5]), flush=True)
+    print(f'# all {len(slow)} injections: {sum(t for t, _ in slow):.1f} s', flush=True)
     unknown, todo_lines, stale = judge.triage(problems)
     tap(not unknown, f'{runs} injections: each fails closed, with a documented status and a true result',
         '\n'.join(unknown[:60]) + (f'\n... and {len(unknown) - 60} more' if len(unknown) > 60 else ''))
