@@ -76,6 +76,7 @@ int sys_execve(const char *path, char *const argv[], char *const envp[]);
 pid_t sys_wait4(pid_t pid, int *status, int options, struct rusage *ru);
 int sys_kill(pid_t pid, int sig);
 pid_t sys_setsid(void);
+int sys_setpgid(pid_t pid, pid_t pgid);
 int sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 	      unsigned long a5);
 

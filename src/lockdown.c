@@ -102,6 +102,18 @@ static int step_rlimits(const struct usher_config *cfg, struct usher_report *rep
 static int step_oom(const struct usher_config *cfg, struct usher_report *rep)
 {
 	int fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY, 0), rc = fd;
+	/* Not root: a non-dumpable process's /proc/self files are root's (proc(5)), so
+	 * usher's own uid may not open them. Dumpable for the open alone: this process
+	 * becomes the grader, which exec makes dumpable anyway, and no grader exists yet. */
+	if (fd == -EACCES && sys_prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 &&
+	    sys_prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0) {
+		fd = rc = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY, 0);
+		if (sys_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+			if (fd >= 0)
+				sys_close(fd);
+			return report_fail(rep, STEP_RLIMIT, EPERM, "prctl PR_SET_DUMPABLE 0");
+		}
+	}
 	if (fd >= 0) {
 		rc = sys_write(fd, "1000", 4) == 4 ? 0 : -EIO;
 		sys_close(fd);

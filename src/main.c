@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lockdown.h"
 #include "log.h"
 #include "plan.h"
 #include "report.h"
@@ -45,6 +46,7 @@ static int finish(const struct usher_config *cfg, struct usher_plan *plan,
 {
 	rep->status = status;
 	rep->exit_code = outcome_exit_code(rep);
+	feedback_cleanup(plan); /* every grader process is gone */
 	if (cfg->result_path && report_write(cfg, plan, rep) < 0 && rep->exit_code == 0)
 		rep->exit_code = EXIT_USHER_FAILED; /* a verdict nobody can read is no success */
 	plan_release(plan);

@@ -161,6 +161,7 @@ pid_t sys_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 }
 int sys_kill(pid_t pid, int sig) { return NEG(kill(pid, sig)); }
 pid_t sys_setsid(void) { return NEG(setsid()); }
+int sys_setpgid(pid_t pid, pid_t pgid) { return NEG(setpgid(pid, pgid)); }
 int sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
 {
 	return NEG(prctl(option, a2, a3, a4, a5));

@@ -7,7 +7,7 @@
  * privilege) from "reached the kernel" (EBADF/EFAULT/EINVAL: the call was allowed).
  * Utilities (exit, sleep, signals, orphans, ...) serve the supervision tests.
  *
- * Build: musl-gcc -static -O2 -o probe probe.c probe_attacks.c (tests/attacks/build.sh)
+ * Build: musl-gcc -static -O2 -o probe probe*.c (tests/attacks/build.sh)
  */
 #include "probe.h"
 
@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -77,9 +78,9 @@ static int whoami(void)
 	status_line("NoNewPrivs:", nnp, sizeof nnp);
 	status_line("Seccomp:", sec, sizeof sec);
 	printf("uid=%u euid=%u gid=%u egid=%u groups=%s capeff=%s capprm=%s capbnd=%s capamb=%s "
-	       "nnp=%s seccomp=%s pid=%d sid=%d pgid=%d\n",
+	       "nnp=%s seccomp=%s pid=%d sid=%d pgid=%d ppid=%d\n",
 	       getuid(), geteuid(), getgid(), getegid(), groups, eff, prm, bnd, amb, nnp, sec,
-	       getpid(), getsid(0), getpgrp());
+	       getpid(), getsid(0), getpgrp(), getppid());
 	return 0;
 }
 
@@ -279,6 +280,26 @@ int main(int argc, char **argv)
 		return cat(a2);
 	if (!strcmp(cmd, "write-file"))
 		return write_file(a2, a3);
+	if (!strcmp(cmd, "rename")) { /* rename FROM TO: a positive check (OK/FAILED) */
+		if (rename(a2, a3) < 0)
+			return printf("probe: rename %s: FAILED (%s)\n", a2, strerror(errno)), 1;
+		return printf("probe: rename %s: OK\n", a2), 0;
+	}
+	if (!strcmp(cmd, "hold-fd") && argc > 3) { /* hold-fd N PROG ARG...: exec with fd N open */
+		int fd = open("/etc/passwd", O_RDONLY);
+		if (fd < 0 || dup2(fd, atoi(a2)) < 0)
+			return perror("probe: hold-fd"), 1;
+		close(fd);
+		execv(argv[3], argv + 3);
+		return perror("probe: hold-fd: exec"), 127;
+	}
+	if (!strcmp(cmd, "sys"))
+		return sys_probe(argc - 1, argv + 1);
+	if (!strcmp(cmd, "personality-query")) { /* a positive check: the query must work */
+		int p = personality(0xffffffff);
+		printf("probe: personality-query: %s (%d %s)\n", p >= 0 ? "OK" : "FAILED", p, p < 0 ? strerror(errno) : "");
+		return p < 0;
+	}
 	int rc = attack(argc - 1, argv + 1);
 	if (rc >= 0)
 		return rc;

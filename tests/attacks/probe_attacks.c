@@ -190,6 +190,17 @@ static int a_tiocsti(int high_bits)
 	return result(name, syscall(SYS_ioctl, fd, req, &c));
 }
 
+/* A controlling terminal is what TIOCSTI needs (without CAP_SYS_ADMIN) and what a
+ * SIGHUP or a job-control signal comes through: the grader must have none. /dev/tty
+ * opens only for a process that has one (ENXIO otherwise). */
+static int a_ctty(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY);
+	if (fd >= 0)
+		return close(fd), vulnerable("ctty", "/dev/tty opened: a controlling terminal");
+	return defended("ctty", "open /dev/tty: %s", E);
+}
+
 static int a_x32(void)
 {
 	return result("x32", syscall(0x40000000 | SYS_getpid));
@@ -381,6 +392,7 @@ int attack(int argc, char **argv)
 	if (!strcmp(a, "personality")) return a_personality();
 	if (!strcmp(a, "tiocsti")) return a_tiocsti(0);
 	if (!strcmp(a, "tiocsti-high")) return a_tiocsti(1);
+	if (!strcmp(a, "ctty")) return a_ctty();
 	if (!strcmp(a, "x32")) return a_x32();
 	if (!strcmp(a, "i386")) return a_i386();
 	if (!strcmp(a, "socket-inet")) return a_socket(a, AF_INET, SOCK_STREAM);

@@ -18,6 +18,11 @@ its environment memory during config):
       build a control (what the grader can do without it). Up to 8 entries.
   USHER_FAULT_TRACE=1
       every call prints "fault-trace: NAME NTH ROLE" on stderr before it is made.
+  USHER_FAULT_LANDLOCK_ABI=N
+      the Landlock ABI version query answers at most N (N >= 1): a kernel with an older
+      Landlock, which a seccomp profile cannot emulate (it can only make a call fail),
+      e.g. Ubuntu 22.04's 5.15 with ABI 1 (tests/kernels/README.md). The rulesets are
+      then built for ABI N, which a newer kernel enforces with that ABI's semantics.
 
 Whenever an entry fires, "fault-fired: NAME NTH ROLE ERRNO" goes to stderr, traced or
 not, so a test knows that the fault it planned really happened.
@@ -64,7 +69,7 @@ static const char *const role_names[] = {"any", "parent", "child"};
 static struct {
 	int call, nth, err, role;
 } plan[8];
-static int nplan, fault_trace;
+static int nplan, fault_trace, fault_landlock_abi;
 static pid_t parent_pid, counted_pid;
 static int counts[F_COUNT];
 
@@ -79,7 +84,9 @@ static void say(const char *what, const char *name, int nth, const char *role, i
 __attribute__((constructor)) static void fault_plan(void)
 {
 	const char *p = getenv("USHER_FAULT"), *t = getenv("USHER_FAULT_TRACE");
+	const char *abi = getenv("USHER_FAULT_LANDLOCK_ABI");
 	fault_trace = t && *t == '1';
+	fault_landlock_abi = abi ? atoi(abi) : 0;
 	parent_pid = counted_pid = getpid();
 	while (p && *p && nplan < (int)(sizeof plan / sizeof plan[0])) {
 		char name[64], role[16] = "any";
@@ -127,6 +134,14 @@ static int fault(int call)
 # close that then reports the error, not as an fd left open.
 DONE_ANYWAY = {'sys_close'}
 
+# Calls whose result a knob may change after the real call: NAME -> C code run with the
+# real result in `r`. The Landlock version query (flags LANDLOCK_CREATE_RULESET_VERSION,
+# 1) is capped by USHER_FAULT_LANDLOCK_ABI; ruleset fds are never touched.
+AFTER = {
+    'sys_landlock_create_ruleset':
+        '\tif (r > fault_landlock_abi && fault_landlock_abi > 0 && flags == 1)\n\t\tr = fault_landlock_abi;\n',
+}
+
 for rtype, name, params, names in protos:
     args = ', '.join(names)
     before = f'\t\t(void)real_{name}({args});\n' if name in DONE_ANYWAY else ''
@@ -137,6 +152,10 @@ for rtype, name, params, names in protos:
         fail, lie = f'(errno = -f, ({rtype})NULL)', f'real_{name}({args})'
     else:
         fail, lie = f'({rtype})f', f'({rtype})0'
+    if name in AFTER:
+        tail = f'\t{rtype} r = real_{name}({args});\n{AFTER[name]}\treturn r;\n'
+    else:
+        tail = f'\treturn real_{name}({args});\n'
     print(f'{rtype} {name}({params})\n{{\n\tint f = fault(F_{name});\n'
           f'\tif (f == 1)\n\t\treturn {lie};\n'
-          f'\tif (f) {{\n{before}\t\treturn {fail};\n\t}}\n\treturn real_{name}({args});\n}}\n')
+          f'\tif (f) {{\n{before}\t\treturn {fail};\n\t}}\n{tail}}}\n')

@@ -102,10 +102,11 @@ static const struct {
 };
 
 /* close_range's EPERM (a runtime profile that predates it) and ENOSYS mean "walk
- * /proc/self/fd instead": EIO is the failure that must stop it. */
+ * /proc/self/fd instead", setsid's EPERM "a group leader: join the session leader's
+ * group first": EIO is the failure that must stop them. */
 static int fault_errno(const char *call)
 {
-	return strcmp(call, "sys_close_range") ? EPERM : EIO;
+	return strcmp(call, "sys_close_range") && strcmp(call, "sys_setsid") ? EPERM : EIO;
 }
 
 /* What may follow a failed call: closing what was open, and reading the state to say
