@@ -39,7 +39,7 @@ static void next_component(char *left, char *name)
 	memmove(left, p + n, strlen(p + n) + 1);
 }
 
-static int walk(int root, const char *rel)
+int resolve_walk(int root, const char *rel)
 {
 	char left[PATH_LEN], name[PATH_LEN], target[PATH_LEN];
 	int dirs[MAX_DEPTH], depth = 0, links = 0, rc = 0;
@@ -125,5 +125,5 @@ int resolve_beneath(int root, const char *rel)
 		log_verbose("openat2: %s: resolving symlinks in the submission in user space",
 			    strerror(-fd));
 	said = true;
-	return walk(root, rel);
+	return resolve_walk(root, rel);
 }
