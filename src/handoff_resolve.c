@@ -113,12 +113,16 @@ int resolve_walk(int root, const char *rel)
 
 int resolve_beneath(int root, const char *rel)
 {
-	int fd = sys_openat2(root, rel, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	/* openat2(2): EAGAIN when a rename anywhere on the machine raced with a ".." of
+	 * this lookup; "retry". A few times, then the user-space walk decides. */
+	int fd = -EAGAIN;
+	for (int i = 0; i < 8 && fd == -EAGAIN; i++)
+		fd = sys_openat2(root, rel, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
 	if (fd >= 0) {
 		sys_close(fd);
 		return 0;
 	}
-	if (fd != -ENOSYS && fd != -EPERM)
+	if (fd != -ENOSYS && fd != -EPERM && fd != -EAGAIN)
 		return fd;
 	static bool said;
 	if (!said)

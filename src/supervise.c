@@ -197,6 +197,11 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 			 * hanging: close it, and the kernel answers them with ENOSYS. */
 			log_error("seccomp listener: cannot read it: refused calls now fail with ENOSYS");
 			notify_close(&child->notify);
+		} else if (rc > 0 && (p[1].revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p[1].revents & POLLIN)) {
+			/* Hung up: no process uses the filter any more (the grader's tree is
+			 * gone, perhaps not yet reaped). Polled again, it would wake the loop at
+			 * once for ever: close it; the reap on the next tick finds the grader. */
+			notify_close(&child->notify);
 		}
 		struct signalfd_siginfo si;
 		while (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si)

@@ -258,11 +258,6 @@ int main(int argc, char **argv)
 		return cat(a2);
 	if (!strcmp(cmd, "write-file"))
 		return write_file(a2, a3);
-	if (!strcmp(cmd, "rename")) { /* rename FROM TO: a positive check (OK/FAILED) */
-		if (rename(a2, a3) < 0)
-			return printf("probe: rename %s: FAILED (%s)\n", a2, strerror(errno)), 1;
-		return printf("probe: rename %s: OK\n", a2), 0;
-	}
 	if (!strcmp(cmd, "hold-fd") && argc > 3) { /* hold-fd N PROG ARG...: exec with fd N open */
 		int fd = open("/etc/passwd", O_RDONLY);
 		if (fd < 0 || dup2(fd, atoi(a2)) < 0)

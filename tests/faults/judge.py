@@ -30,7 +30,8 @@ STEPS_OF = {
     'sys_seccomp_attach': {'seccomp'}, 'sys_execve': {'exec'},
     'sys_landlock_add_rule': {'landlock'}, 'sys_landlock_restrict_self': {'landlock'},
     'sys_landlock_create_ruleset': {'landlock'},
-    'sys_fork': {'spawn'}, 'sys_socketpair': {'spawn'},
+    # fork: the grader's process (spawn), or with --exec the result's writer (result)
+    'sys_fork': {'spawn', 'result'}, 'sys_pipe2': {'result', 'spawn'}, 'sys_socketpair': {'spawn'},
     ('sys_caps_bound', 'child'): {'caps'}, ('sys_caps_bound', 'parent'): {'pid1', 'caps'},
     ('sys_caps_apply', 'child'): {'caps'}, ('sys_caps_apply', 'parent'): {'pid1', 'caps'},
     ('sys_caps_get', 'child'): {'caps'}, ('sys_caps_get', 'parent'): {'pid1', 'caps', 'check', 'feedback'},
@@ -55,18 +56,9 @@ LANDLOCK_ABSENT = {errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM}
 # a TODO; a pattern that matches nothing any more is a failure, so the list cannot go
 # stale, except for a racy one (it shows only when the grader wins a race).
 KNOWN = [
-    (r'sys_sigprocmask:1:\d+:child: error.errno',
-     'the child reports "unblock signals" with the global errno, not the seam\'s (supervise_spawn.c; issue 12)'),
-    (r'sys_wait4:2:\d+:parent: hung',
-     'one failed reap with the seccomp listener open: poll returns at once (POLLHUP) forever, reap is '
-     'never retried, the grader stays a zombie and PID 1 spins at 100% CPU (supervise.c; issue 12)'),
     (r'sys_recv_record:2:\d+:parent: .*(grader is null, yet the grader ran|the grader ran and exited)',
      'a failed read of the channel after the go is reported as "died before exec", grader null, though '
      'the grader may have run to its end (supervise_spawn.c; issue 12)', 'racy'),
-    (r'sys_openat2:\d+:11:\w+: no fallback',
-     'openat2\'s EAGAIN (a rename anywhere on the machine during a "..") is not retried: 125 (handoff_resolve.c)'),
-    (r'sys_(pread|lseek):\d+:\d+:\w+: error.errno 5, ',
-     'reading back the compiled BPF program reports EIO whatever lseek or pread said (lockdown_seccomp.c; issue 12)'),
 ]
 
 # Lies that switch one layer off: the judge must see the grader run without it.
