@@ -47,7 +47,7 @@ struct loop {
 	bool more; /* the last reap stopped at its batch: zombies may be waiting */
 	int status;
 	struct rusage ru;
-	uint64_t started, deadline, kill_at; /* 0 = not armed */
+	uint64_t started, ended, deadline, kill_at; /* 0 = not armed */
 };
 
 /* A batch at most: orphans of the grader's tree come to usher (PID 1, or the subreaper
@@ -64,6 +64,7 @@ static void reap(struct loop *l)
 	for (int n = 0; n < REAP_BATCH && (pid = sys_wait4(-1, &status, WNOHANG, &ru)) > 0; n++) {
 		if (pid == l->grader) {
 			l->grader_done = true;
+			l->ended = now_ms(); /* wall time ends here, not after the sweep */
 			l->status = status;
 			l->ru = ru;
 		}
@@ -125,7 +126,7 @@ static int next_timeout(const struct loop *l)
 static void record(struct usher_report *rep, const struct loop *l)
 {
 	struct rusage all;
-	rep->grader.wall_ms = now_ms() - l->started;
+	rep->grader.wall_ms = (l->ended ? l->ended : now_ms()) - l->started;
 	if (WIFEXITED(l->status)) {
 		rep->grader.exit_code = WEXITSTATUS(l->status);
 	} else {
