@@ -56,7 +56,13 @@ static int finish(const struct usher_config *cfg, struct usher_plan *plan,
 int main(int argc, char **argv, char **envp)
 {
 	struct usher_config cfg;
-	struct usher_report rep = {.wait_ms = -1, .grader.exit_code = -1, .listener_fd = -1};
+	struct usher_report rep;
+	/* memset, not only an initializer: the report's padding goes through the spawn
+	 * channel in the child's records (valgrind: sendmsg of uninitialised bytes). */
+	memset(&rep, 0, sizeof rep);
+	rep.wait_ms = -1;
+	rep.grader.exit_code = -1;
+	rep.listener_fd = -1;
 	struct usher_plan plan = {.result_dirfd = -1, .writer_fd = -1, .writer_pid = -1};
 	struct usher_child child = {.pid = -1, .fd = -1, .listener = -1, .notify.fd = -1};
 	pid_t grader;

@@ -36,7 +36,7 @@ bool protection_required(const struct usher_config *cfg, enum usher_protection w
 int degrade(const struct usher_config *cfg, struct usher_report *rep, enum usher_protection what,
 	    int level, const char *fmt, ...)
 {
-	char reason[sizeof rep->lockdown.degraded[0].reason];
+	char reason[sizeof rep->lockdown.degraded[0].reason] = {0}; /* copied whole below */
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
