@@ -48,6 +48,14 @@ struct usher_plan {
 	/* --exec: lockdown step 1 keeps result_dirfd open in PID 1 (close-on-exec), so a
 	 * lockdown or exec failure can still be reported. */
 	bool keep_result_dirfd;
+	/* Room on disk for the result, taken before the grader (report_reserve.c); NULL. */
+	struct reserved *result_space;
+
+	/* Verdicts: the limits PID 1 enforces (supervise_limits.c), the output relay
+	 * (supervise_output.c), the learner's file (report_feedback.c). NULL when unused. */
+	struct limits *limits;
+	struct relay *relay;
+	struct feedback_plan *feedback;
 };
 
 #endif

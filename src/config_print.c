@@ -3,8 +3,10 @@
 #include <string.h>
 
 #include "config.h"
+#include "feedback.h"
 #include "json.h"
 #include "parse.h"
+#include "report.h"
 #include "stages.h"
 
 int config_print_help(void)
@@ -110,6 +112,16 @@ int config_print_json(const struct usher_config *c)
 	jb_ku64(&b, "timeout_ms", c->timeout_ms);
 	jb_ku64(&b, "kill_after_ms", c->kill_after_ms);
 	jb_kbool(&b, "exec", c->exec_mode);
+	jb_ku64(&b, "cpu_time_ms", c->cpu_time_ms);
+	jb_ku64(&b, "memory", c->memory_limit);
+	jb_ku64(&b, "max_output", c->max_output);
+	jb_kstr(&b, "feedback_format", feedback_format_name(c->feedback_format));
+	jb_key(&b, "feedback_messages");
+	jb_begin(&b);
+	for (int st = 0; st < USHER_STATUS_COUNT; st++)
+		if (c->feedback_message[st])
+			jb_kstr(&b, status_name((enum usher_status)st), c->feedback_message[st]);
+	jb_end(&b);
 	jb_kstr(&b, "result", c->result_path);
 	jb_kstr(&b, "log_format", c->log_format == LOG_JSON ? "json" : "text");
 	jb_ki64(&b, "verbosity", c->verbosity);

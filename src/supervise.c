@@ -24,7 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "enforce.h"
 #include "log.h"
+#include "output.h"
 #include "plan.h"
 #include "stages.h"
 #include "supervise.h"
@@ -82,6 +84,8 @@ static void on_time(const struct usher_config *cfg, struct usher_report *rep, st
 	 * written. */
 	if (l->deadline && t >= l->deadline) {
 		rep->grader.timed_out = true;
+		if (rep->grader.limit == LIMIT_NONE)
+			rep->grader.limit = LIMIT_TIMEOUT;
 		signal_grader(l->grader, SIGTERM);
 		l->deadline = 0;
 		if (!l->kill_at)
@@ -109,6 +113,13 @@ static int next_timeout(const struct loop *l)
 	if (!next)
 		return 1000;
 	return next <= t ? 0 : (int)(next - t > 1000 ? 1000 : next - t);
+}
+
+/* The loop's poll() timeout: the deadlines above, or the next check of a limit. */
+static int wait_ms(const struct loop *l, const struct limits *lim)
+{
+	int a = next_timeout(l), b = lim ? limits_timeout(lim, now_ms()) : -1;
+	return b >= 0 && b < a ? b : a;
 }
 
 static void record(struct usher_report *rep, const struct loop *l)
@@ -168,10 +179,15 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 	}
 	if (cfg->timeout_ms)
 		l.deadline = sat_add(l.started, cfg->timeout_ms);
+	if (plan->limits)
+		limits_start(plan->limits, grader, plan->switch_ids && plan->uid != 0, plan->uid);
+	relay_start(plan->relay);
 	reap(&l); /* the grader may be gone already */
 	while (!l.grader_done) {
-		struct pollfd p = {.fd = sfd, .events = POLLIN};
-		int rc = sys_poll(&p, 1, next_timeout(&l));
+		/* The signals, then the output relay's pipes (supervise_output.c). */
+		struct pollfd p[1 + RELAY_POLLFDS] = {{.fd = sfd, .events = POLLIN}};
+		size_t n = 1 + relay_pollfds(plan->relay, p + 1);
+		int rc = sys_poll(p, n, wait_ms(&l, plan->limits));
 		if (rc < 0 && rc != -EINTR) {
 			signal_grader(grader, SIGKILL);
 			sweep(plan, rep, grader);
@@ -181,7 +197,10 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 		struct signalfd_siginfo si;
 		while (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
 			on_signal(cfg, &l, (int)si.ssi_signo);
+		relay_events(plan->relay, p + 1);
 		on_time(cfg, rep, &l);
+		if (plan->limits)
+			limits_check(plan->limits, rep, now_ms());
 		if (rc == 0)
 			reap(&l);
 	}
@@ -190,6 +209,8 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 	if (left > 0)
 		log_info("killed %d process%s the grader left behind", left, left == 1 ? "" : "es");
 	record(rep, &l);
+	if (plan->limits)
+		limits_finish(plan->limits, rep);
 	if (rep->grader.signal)
 		log_info("grader killed by signal %d after %.3f s", rep->grader.signal,
 			 (double)rep->grader.wall_ms / 1000);
