@@ -320,6 +320,8 @@ static void queue_tail(struct relay *r, struct relay_stream *s, size_t keep)
 			     "went over --max-output %llu]\n", s->last_nl ? "" : "\n",
 			     (unsigned long long)lost, s->name, (unsigned long long)r->cap);
 	r->dropped += lost;
+	if (!m && !keep)
+		return;
 	if (!ensure(&s->buf, &s->cap, s->len + (size_t)m + keep)) {
 		r->dropped += keep;
 		return;
@@ -386,7 +388,11 @@ void relay_finish(struct relay *r, struct usher_report *rep)
 	uint64_t lost = 0;
 	for (int i = 0; i < 2; i++) {
 		struct relay_stream *s = &r->s[i];
-		if (s->rfd >= 0) { /* a writer outlived the sweep: what it still writes is lost */
+		if (s->rfd >= 0) { /* what the grader wrote and the log never took: counted, lost */
+			char scratch[65536];
+			ssize_t n;
+			for (int k = 0; k < 1024 && (n = sys_read(s->rfd, scratch, sizeof scratch)) > 0; k++)
+				r->bytes += (uint64_t)n, lost += (uint64_t)n;
 			sys_close(s->rfd);
 			s->rfd = -1;
 		}
