@@ -32,7 +32,7 @@ SRC := $(wildcard src/*.c)
 OBJ := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 DEPLIBS := $(DEPS)/lib/libseccomp.a $(DEPS)/lib/libcap-ng.a
 
-.PHONY: all check unit integration valgrind demo bench fuzz fuzz-smoke lint install clean distclean bootstrap
+.PHONY: all check unit integration graders valgrind demo bench fuzz fuzz-smoke lint install clean distclean bootstrap
 .DELETE_ON_ERROR:
 # Keep the host objects: they are intermediates of the unit tests, not throwaways.
 .SECONDARY:
@@ -94,6 +94,11 @@ $(BUILD)/probe: $(wildcard tests/attacks/*.c tests/attacks/*.h) tests/attacks/bu
 
 integration: bootstrap-test $(BUILD)/usher $(BUILD)/probe $(BUILD)/usher-faults
 	tests/run-integration
+
+# --- graders: the compatibility suite, real graders in real containers under usher's
+# defaults (tests/graders/run; its Debian images are cached by their package lists) ---
+graders: bootstrap-test $(BUILD)/usher
+	USHER=$(abspath $(BUILD)/usher) tests/graders/run
 
 # --- valgrind: the same sources with glibc (memcheck can only see a dynamic binary's
 # malloc), under the host integration tests: tests/run-valgrind --------------------

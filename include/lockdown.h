@@ -34,10 +34,13 @@ int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan
 /* plan_identity.c: the grader's uid, gid, name and HOME into the plan. */
 int plan_identity(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep);
 
-/* lockdown_seccomp_prebuilt.c: the default profile as compiled at build time, into plan->bpf;
+/* lockdown_seccomp_prebuilt.c: the default profile as compiled at build time, into the plan;
  * false when the configuration asks for anything else. */
 bool seccomp_prebuilt(const struct usher_config *cfg, struct usher_plan *plan);
-/* lockdown_seccomp.c: compile the profile into plan->bpf (the prebuilt one when it fits). */
+/* lockdown_seccomp.c: compile the profile into plan->seccomp and plan->seccomp_notify
+ * (the prebuilt ones when they fit); one variant alone for gen-seccomp and the tests. */
+int seccomp_compile_variant(const struct usher_config *cfg, bool notify, struct bpf_prog *out,
+			    struct usher_report *rep);
 int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan,
 		    struct usher_report *rep);
 
@@ -47,7 +50,13 @@ int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan,
  * the reviewed ones). */
 extern const struct pol_rule seccomp_default_rules[];
 extern const size_t seccomp_default_count;
-size_t seccomp_socket_rules(bool allow_inet, struct pol_rule *out, size_t max);
+/* inet: PA_ALLOW (no rule), PA_ERRNO or PA_NOTIFY for AF_INET/AF_INET6; others: the
+ * action for every family off the allow-list. */
+size_t seccomp_socket_rules(enum pol_action inet, enum pol_action others, struct pol_rule *out,
+			    size_t max);
+/* The errno a refused call gets (what the plain filter says; the supervisor answers
+ * the same for a notified one). */
+int seccomp_refusal_errno(unsigned nr);
 size_t seccomp_prelude(struct sock_filter *out, size_t max, uint32_t deny, uint32_t unknown);
 /* The i-th syscall above NR_REVIEWED the prelude decides, and why; NULL past the end. */
 const char *seccomp_reviewed(unsigned i, unsigned *nr, bool *allow);

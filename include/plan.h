@@ -7,12 +7,19 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "usher.h"
+
 /* What usher itself may do, read once from its effective capabilities. */
 struct privilege {
 	bool root;    /* euid 0 */
 	bool setid;   /* CAP_SETUID and CAP_SETGID: can switch user */
 	bool setpcap; /* CAP_SETPCAP: can cut the bounding set, lock securebits */
 	bool chown;   /* CAP_CHOWN: can give files to the grader */
+};
+
+struct bpf_prog {
+	struct sock_filter *insn;
+	unsigned short len;
 };
 
 struct usher_plan {
@@ -27,11 +34,16 @@ struct usher_plan {
 	char home[256];        /* a private writable HOME; empty when the operator's is kept */
 	const char **env;      /* the grader's environment, NULL-terminated */
 
-	/* The seccomp program, compiled by libseccomp once; the child only attaches it.
-	 * len == 0 means no filter (--seccomp none). */
-	struct sock_filter *bpf;
-	unsigned short bpf_len;
+	/* The seccomp programs, compiled by libseccomp (or copied, prebuilt) once; the
+	 * child only attaches one. seccomp: refusals are errnos (len 0: --seccomp none).
+	 * seccomp_notify: the same policy with refusals and AF_INET/AF_INET6 sockets sent
+	 * to PID 1 over a user-notification listener (len 0 when there is no supervisor,
+	 * --exec, or libseccomp cannot express it). */
+	struct bpf_prog seccomp, seccomp_notify;
 	const char *seccomp_name; /* "default", "none" or the policy path */
+	/* What the grader will reach (step 9 narrows loopback to none when the kernel has
+	 * no user notification). */
+	enum usher_network network;
 
 	/* Landlock ABI version the kernel (and the runtime's seccomp profile) allow;
 	 * 0 when unavailable. */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum pol_action { PA_ALLOW, PA_ERRNO, PA_KILL, PA_LOG };
+enum pol_action { PA_ALLOW, PA_ERRNO, PA_KILL, PA_LOG, PA_NOTIFY };
 enum pol_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_MASKED_EQ };
 
 struct pol_cmp {

@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include "notify.h"
 #include "usher.h"
 
 struct usher_plan;
@@ -48,8 +49,10 @@ int exec_program(const struct usher_config *cfg, const struct usher_plan *plan,
 
 /* supervise_spawn.c: the grader's process, in two halves around the wait. */
 struct usher_child {
-	pid_t pid; /* -1: none */
-	int fd;    /* usher's end of the channel to it */
+	pid_t pid;    /* -1: none */
+	int fd;       /* usher's end of the channel to it */
+	int listener; /* the seccomp listener its lockdown created (-1: none) */
+	struct notifier notify; /* PID 1's side of that listener (supervise_notify.c) */
 };
 /* Before the wait: fork; the child runs lockdown() at once and waits for a go. Returns
  * once the lockdown is applied, or with its failure (the child is then gone). */
@@ -69,7 +72,7 @@ int pid1_harden(const struct usher_config *cfg, const struct usher_plan *plan,
 
 /* supervise.c: reap, forward signals, enforce the deadline, kill leftovers. */
 int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
-	      struct usher_report *rep, pid_t grader);
+	      struct usher_report *rep, struct usher_child *child);
 
 /* report.c: open --result's directory before any grader exists (called by
  * plan_build), so the grader can neither redirect nor pre-create the result. */

@@ -47,6 +47,10 @@ ssize_t sys_getdents64(int fd, void *buf, size_t len);
 ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
 /* AF_UNIX SOCK_SEQPACKET pair: one close-on-exec channel both ways, whole records (supervise_spawn.c). */
 int sys_socketpair(int fds[2]);
+/* One record on that channel, with an fd attached (SCM_RIGHTS) when passfd >= 0. */
+ssize_t sys_send_record(int fd, const void *buf, size_t len, int passfd);
+/* One record; *passfd is an fd that came with it (close-on-exec), or -1. */
+ssize_t sys_recv_record(int fd, void *buf, size_t len, int *passfd);
 int sys_close_range(unsigned first, unsigned last, unsigned flags);
 int sys_memfd_create(const char *name, unsigned flags);
 off_t sys_lseek(int fd, off_t off, int whence);
@@ -113,7 +117,14 @@ int sys_landlock_add_rule(int ruleset, int type, const void *attr, uint32_t flag
 int sys_landlock_restrict_self(int ruleset, uint32_t flags);
 
 /* --- seccomp --- */
-/* Attach a compiled filter to the calling thread (SECCOMP_SET_MODE_FILTER). */
+/* Attach a compiled filter to the calling thread (SECCOMP_SET_MODE_FILTER); with
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER, returns the listener's fd. */
 int sys_seccomp_attach(const struct sock_fprog *prog, unsigned flags);
+struct seccomp_notif_sizes;
+int sys_seccomp_notif_sizes(struct seccomp_notif_sizes *sizes);
+
+/* --- sockets PID 1 makes for the grader (loopback) --- */
+int sys_socket(int family, int type, int protocol);
+int sys_setsockopt(int fd, int level, int name, const void *value, unsigned len);
 
 #endif

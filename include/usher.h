@@ -101,7 +101,9 @@ const char *step_meaning(enum usher_step s);
 	X(LANDLOCK, "landlock", "Landlock confines writes (ABI 1), TCP (4), signals and sockets (6)") \
 	X(OOM_SCORE, "oom-score", "the OOM killer chooses the grader's processes, never usher") \
 	X(SUBREAPER, "subreaper", "the grader's orphans come back to usher to be killed") \
-	X(SECCOMP, "seccomp", "usher's own seccomp filter")
+	X(SECCOMP, "seccomp", "usher's own seccomp filter")                                   \
+	X(DENIED_CALLS, "denied-calls", "the result names the calls the filter refused")       \
+	X(LOOPBACK, "loopback", "TCP and UDP on the loopback interface (else no network at all)")
 
 enum usher_protection {
 #define X(e, name, what) PROT_##e,
@@ -123,6 +125,11 @@ enum usher_command { CMD_SHIM, CMD_DELIVER, CMD_DOCTOR, CMD_INSTALL, CMD_HELP, C
 enum usher_landlock { LANDLOCK_AUTO, LANDLOCK_REQUIRE, LANDLOCK_OFF };
 enum usher_seccomp { SECCOMP_DEFAULT, SECCOMP_NONE, SECCOMP_FILE };
 enum usher_log_format { LOG_TEXT, LOG_JSON };
+/* What the grader may reach: nothing but AF_UNIX and AF_NETLINK, TCP and UDP on the
+ * loopback interface only (the default: Jupyter kernels, a learner's server tested on
+ * localhost), or the whole network (--allow-network). */
+enum usher_network { NET_NONE, NET_LOOPBACK, NET_ALL };
+const char *network_name(enum usher_network n); /* "none", "loopback", "all" */
 
 /* Result status (SPEC.md "Result file"). */
 enum usher_status {
@@ -184,7 +191,7 @@ struct usher_config {
 	uint64_t keep_caps; /* bit N = capability N */
 	struct strlist writable;
 	struct strlist feedback;
-	bool allow_network;
+	enum usher_network network;
 	enum usher_seccomp seccomp;
 	const char *seccomp_file;
 	enum usher_landlock landlock;
@@ -242,7 +249,8 @@ struct usher_lockdown {
 	bool no_new_privs;
 	int landlock_abi;
 	const char *seccomp; /* "default", "none", or the policy path */
-	bool network;
+	enum usher_network network; /* what the grader can really reach */
+	bool notify;                /* refused calls and loopback sockets go through PID 1 */
 };
 
 /* The first failure (the result's "error"). */
@@ -298,6 +306,18 @@ struct usher_report {
 	} submission;
 
 	struct usher_lockdown lockdown;
+
+	/* The calls the filter refused, by name (supervise_notify.c), bounded: entries past
+	 * the last are counted in `denied_more`. */
+	struct {
+		char syscall[24], detail[40];
+		uint64_t count;
+	} denied[32];
+	unsigned ndenied;
+	uint64_t denied_more;
+	/* Process-local, never reported: the grader's process hands the seccomp listener
+	 * it created to PID 1 through the spawn channel (-1: none). */
+	int listener_fd;
 
 	struct usher_error error;
 };

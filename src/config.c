@@ -34,6 +34,7 @@ static void defaults(struct usher_config *c)
 	c->user_spec = "auto";
 	c->seccomp = SECCOMP_DEFAULT;
 	c->landlock = LANDLOCK_AUTO;
+	c->network = NET_LOOPBACK;
 	c->kill_after_ms = 5000;
 	c->log_format = LOG_TEXT;
 	/* 1 MiB: far more than any grader log a person reads (PrairieLearn caps its

@@ -244,7 +244,27 @@ APPLY(a_fail) { return set_str(&c->deliver_fail, v, why, whylen); }
 	}
 FLAG(a_no_wait, no_wait)
 FLAG(a_wait_poll, wait_poll)
-FLAG(a_allow_network, allow_network)
+APPLY(a_allow_network)
+{
+	bool b;
+	if (parse_bool(v, &b) < 0)
+		return WHY("not a boolean (1/0, true/false, yes/no, on/off)");
+	if (b)
+		c->network = NET_ALL;
+	return 0;
+}
+APPLY(a_network)
+{
+	if (!strcmp(v, "none"))
+		c->network = NET_NONE;
+	else if (!strcmp(v, "loopback"))
+		c->network = NET_LOOPBACK;
+	else if (!strcmp(v, "all"))
+		c->network = NET_ALL;
+	else
+		return WHY("not none, loopback or all");
+	return 0;
+}
 FLAG(a_exec, exec_mode)
 FLAG(a_dry_run, dry_run)
 FLAG(a_json, doctor_json)
@@ -281,7 +301,8 @@ static const struct opt options[] = {
 	{"keep-cap", 0, ARG_LIST, FOR_SHIM, "CAP,...", "capabilities the grader keeps (none)", a_keep_cap},
 	{"writable", 0, ARG_LIST, FOR_SHIM, "PATH,...", "all the grader may modify (/tmp,/var/tmp,/dev/shm)", a_writable},
 	{"feedback", 0, ARG_LIST, FOR_SHIM, "PATH,...", "files the grader may create and write (/shared/feedback.json,...)", a_feedback},
-	{"allow-network", 0, ARG_NONE, FOR_SHIM, NULL, "let the grader create AF_INET/AF_INET6/AF_PACKET sockets", a_allow_network},
+	{"network", 0, ARG_ONE, FOR_SHIM, "MODE", "none, loopback (TCP/UDP on lo only) or all (loopback)", a_network},
+	{"allow-network", 0, ARG_NONE, FOR_SHIM, NULL, "the same as --network all", a_allow_network},
 	{"require", 0, ARG_LIST, FOR_SHIM, "NAME,...", "fail (125) rather than run without these protections (uid-switch, landlock=4, ...)", a_require},
 	{"unsafe", 0, ARG_LIST, FOR_SHIM, "RISK,...", "accept a risk that is otherwise a setup failure (root-grader, same-uid)", a_unsafe},
 	{"seccomp", 0, ARG_ONE, FOR_SHIM, "PROFILE", "default, none, or a policy file (default)", a_seccomp},

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -123,15 +124,46 @@ static int step_nnp(struct usher_report *rep)
 }
 
 /* 9. seccomp, last: attach the program compiled before the wait. Last because every
- * step before needs syscalls the filter may deny. */
-static int step_seccomp(const struct usher_plan *plan, struct usher_report *rep)
+ * step before needs syscalls the filter may deny.
+ *
+ * With a supervisor, the notification variant goes on with a user-notification
+ * listener (SECCOMP_FILTER_FLAG_NEW_LISTENER, Linux 5.0): refused calls and AF_INET
+ * sockets are then answered by PID 1, which names them in the result and makes
+ * loopback-only sockets. The listener's fd goes to PID 1 through the spawn channel and
+ * is closed before the exec: a grader holding it could answer its own refused calls.
+ * Where the kernel refuses the flag (EINVAL before 5.0, EBUSY when a runtime's filter
+ * already has a listener), the plain program goes on instead, and the result says what
+ * is lost (no names, and no network at all instead of loopback). */
+static int step_seccomp(const struct usher_config *cfg, const struct usher_plan *plan,
+			struct usher_report *rep)
 {
+	int rc;
 	rep->lockdown.seccomp = plan->seccomp_name;
-	if (!plan->bpf_len)
+	if (!plan->seccomp.len)
 		return 0;
-	struct sock_fprog prog = {.len = plan->bpf_len, .filter = plan->bpf};
-	int rc = sys_seccomp_attach(&prog, 0);
-	if (rc < 0)
+	if (plan->seccomp_notify.len) {
+		struct sock_fprog prog = {.len = plan->seccomp_notify.len, .filter = plan->seccomp_notify.insn};
+		int fd = sys_seccomp_attach(&prog, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+		if (fd >= 0) {
+			rep->listener_fd = fd;
+			rep->lockdown.notify = true;
+			return 0;
+		}
+		if (fd != -EINVAL && fd != -EBUSY)
+			return report_fail(rep, STEP_SECCOMP, -fd, "attach the seccomp filter (%s) with a listener",
+					   plan->seccomp_name);
+		if ((rc = degrade(cfg, rep, PROT_DENIED_CALLS, 0, "seccomp user notification: %s: refused "
+				  "calls are not named", strerror(-fd))) < 0)
+			return rc;
+		if (rep->lockdown.network == NET_LOOPBACK) {
+			rep->lockdown.network = NET_NONE;
+			if ((rc = degrade(cfg, rep, PROT_LOOPBACK, 0, "seccomp user notification: %s: the "
+					  "grader gets no network at all", strerror(-fd))) < 0)
+				return rc;
+		}
+	}
+	struct sock_fprog prog = {.len = plan->seccomp.len, .filter = plan->seccomp.insn};
+	if ((rc = sys_seccomp_attach(&prog, 0)) < 0)
 		return report_fail(rep, STEP_SECCOMP, -rc, "attach the seccomp filter (%s)", plan->seccomp_name);
 	return 0;
 }
@@ -139,8 +171,8 @@ static int step_seccomp(const struct usher_plan *plan, struct usher_report *rep)
 int lockdown(const struct usher_config *cfg, const struct usher_plan *plan, struct usher_report *rep)
 {
 	int rc;
-	/* Without a filter nothing refuses the network sockets: say so. */
-	rep->lockdown.network = cfg->allow_network || cfg->seccomp == SECCOMP_NONE;
+	/* What the grader will reach, as the plan settled it; step 9 may narrow it. */
+	rep->lockdown.network = plan->network;
 	if ((rc = lockdown_fds(plan, rep)) < 0 ||
 	    (rc = step_env(cfg, plan, rep)) < 0 ||
 	    (rc = lockdown_session(rep)) < 0 ||
@@ -151,7 +183,7 @@ int lockdown(const struct usher_config *cfg, const struct usher_plan *plan, stru
 	    (rc = step_nnp(rep)) < 0 ||
 	    (rc = lockdown_verify(cfg, plan, rep)) < 0 ||
 	    (rc = landlock_apply(cfg, plan, rep)) < 0 ||
-	    (rc = step_seccomp(plan, rep)) < 0)
+	    (rc = step_seccomp(cfg, plan, rep)) < 0)
 		return rc;
 	rep->lockdown.applied = true;
 	return 0;

@@ -126,7 +126,10 @@ int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan
 	size_t size = sizeof attr.handled_access_fs;
 	if (abi >= 4) {
 		size = offsetof(struct ruleset_attr, scoped);
-		if (!cfg->allow_network)
+		/* Landlock's TCP rules know ports, not addresses: they can only say "no
+		 * TCP at all", which is what --network none means. Loopback-only is the
+		 * supervisor's (supervise_notify.c). */
+		if (cfg->network == NET_NONE)
 			attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
 	}
 	if (abi >= 6) {

@@ -32,6 +32,7 @@ static uint32_t scmp_action(enum pol_action a, int err)
 	case PA_ERRNO: return SCMP_ACT_ERRNO((uint32_t)err);
 	case PA_KILL: return SCMP_ACT_KILL_PROCESS;
 	case PA_LOG: return SCMP_ACT_LOG;
+	case PA_NOTIFY: return SCMP_ACT_NOTIFY;
 	}
 	return SCMP_ACT_KILL_PROCESS;
 }
@@ -50,8 +51,11 @@ static enum scmp_compare scmp_op(enum pol_op op)
 	return SCMP_CMP_EQ;
 }
 
+/* notify: the default table's refusals become user notifications (PID 1 answers with
+ * the same errno, seccomp_refusal_errno, and counts them); a policy file's own rules
+ * keep their actions. */
 static int add_rules(scmp_filter_ctx ctx, const struct pol_rule *r, size_t n, const char *file,
-		     struct usher_report *rep)
+		     bool notify, struct usher_report *rep)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct scmp_arg_cmp cmp[POL_MAX_CMP];
@@ -66,7 +70,8 @@ static int add_rules(scmp_filter_ctx ctx, const struct pol_rule *r, size_t n, co
 			cmp[c] = (struct scmp_arg_cmp){pc->arg, scmp_op(pc->op),
 						       pc->op == OP_MASKED_EQ ? pc->mask : pc->value, pc->value};
 		}
-		int rc = seccomp_rule_add_array(ctx, scmp_action(r[i].action, r[i].err), nr, r[i].ncmp, cmp);
+		enum pol_action a = notify && !file && r[i].action == PA_ERRNO ? PA_NOTIFY : r[i].action;
+		int rc = seccomp_rule_add_array(ctx, scmp_action(a, r[i].err), nr, r[i].ncmp, cmp);
 		if (rc < 0 && rc != -EEXIST) {
 			if (file)
 				return report_fail(rep, STEP_SECCOMP, -rc, "%s:%d: rule for %s", file, r[i].line, r[i].name);
@@ -98,11 +103,12 @@ static int load_file(const char *path, struct policy *pol, struct usher_report *
 
 /* libseccomp writes BPF to an fd; a memfd gives it back as bytes, after the prelude
  * (lockdown_seccomp_rules.c), whose jumps land on libseccomp's first instruction. */
-static int export_bpf(scmp_filter_ctx ctx, struct usher_plan *plan, struct usher_report *rep)
+static int export_bpf(scmp_filter_ctx ctx, bool notify, struct bpf_prog *out, struct usher_report *rep)
 {
 	struct sock_filter prelude[32];
 	size_t np = seccomp_prelude(prelude, sizeof prelude / sizeof prelude[0],
-				    SECCOMP_RET_ERRNO | EPERM, SECCOMP_RET_ERRNO | ENOSYS);
+				    notify ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ERRNO | EPERM,
+				    notify ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ERRNO | ENOSYS);
 	int fd = sys_memfd_create("usher-seccomp", MFD_CLOEXEC), rc;
 	if (fd < 0 || np == 0)
 		return report_fail(rep, STEP_SECCOMP, fd < 0 ? -fd : EINVAL, "memfd_create");
@@ -113,34 +119,27 @@ static int export_bpf(scmp_filter_ctx ctx, struct usher_plan *plan, struct usher
 	off_t size = sys_lseek(fd, 0, SEEK_END);
 	size_t n = size > 0 ? (size_t)size / sizeof(struct sock_filter) : 0;
 	if (size <= 0 || (size_t)size % sizeof(struct sock_filter) || n + np > 0xffff ||
-	    !(plan->bpf = malloc((n + np) * sizeof *plan->bpf)) ||
-	    sys_pread(fd, plan->bpf + np, (size_t)size, 0) != size) {
+	    !(out->insn = malloc((n + np) * sizeof *out->insn)) ||
+	    sys_pread(fd, out->insn + np, (size_t)size, 0) != size) {
 		sys_close(fd);
 		return report_fail(rep, STEP_SECCOMP, EIO, "read back the BPF program");
 	}
 	sys_close(fd);
-	memcpy(plan->bpf, prelude, np * sizeof *prelude);
-	plan->bpf_len = (unsigned short)(n + np);
+	memcpy(out->insn, prelude, np * sizeof *prelude);
+	out->len = (unsigned short)(n + np);
 	return 0;
 }
 
-int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep)
+/* One program of the profile: the default table (when base), the socket-family
+ * allow-list, the policy file's rules; refusals as errnos, or notifications. */
+static int compile(const struct usher_config *cfg, const struct policy *pol, bool base, bool notify,
+		   const char *name, struct bpf_prog *out, struct usher_report *rep)
 {
-	struct policy pol = {.def = PA_ALLOW};
-	bool from_file = cfg->seccomp == SECCOMP_FILE, base = !from_file;
-	int rc;
-
-	plan->seccomp_name = from_file ? cfg->seccomp_file : cfg->seccomp == SECCOMP_NONE ? "none" : "default";
-	if (cfg->seccomp == SECCOMP_NONE || seccomp_prebuilt(cfg, plan))
-		return 0;
-	if (from_file && (rc = load_file(cfg->seccomp_file, &pol, rep)) < 0)
-		return rc;
-	base |= pol.base_default;
-	scmp_filter_ctx ctx = seccomp_init(scmp_action(pol.def, pol.def_err));
-	if (!ctx) {
-		policy_free(&pol);
+	const char *file = cfg->seccomp == SECCOMP_FILE ? cfg->seccomp_file : NULL;
+	scmp_filter_ctx ctx = seccomp_init(scmp_action(pol->def, pol->def_err));
+	int rc = 0;
+	if (!ctx)
 		return report_fail(rep, STEP_SECCOMP, ENOMEM, "seccomp_init");
-	}
 	/* Real errnos from libseccomp; no_new_privs is lockdown step 7's job, not the
 	 * filter's; a binary tree keeps the rules of a long policy cheap; non-native
 	 * ABIs (x32, i386 through int 0x80) get EPERM. */
@@ -150,16 +149,18 @@ int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan, str
 	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(EPERM))) < 0)
 		rc = report_fail(rep, STEP_SECCOMP, -rc, "seccomp_attr_set");
 	struct pol_rule sockets[64];
-	size_t nsockets = seccomp_socket_rules(cfg->allow_network, sockets, sizeof sockets / sizeof sockets[0]);
+	enum pol_action inet = cfg->network == NET_ALL ? PA_ALLOW : notify ? PA_NOTIFY : PA_ERRNO;
+	size_t nsockets = seccomp_socket_rules(inet, notify ? PA_NOTIFY : PA_ERRNO, sockets,
+					       sizeof sockets / sizeof sockets[0]);
 	if (rc == 0 && base)
-		rc = add_rules(ctx, seccomp_default_rules, seccomp_default_count, NULL, rep);
+		rc = add_rules(ctx, seccomp_default_rules, seccomp_default_count, NULL, notify, rep);
 	if (rc == 0)
-		rc = add_rules(ctx, sockets, nsockets, NULL, rep);
-	if (rc == 0 && from_file)
-		rc = add_rules(ctx, pol.rules, pol.n, cfg->seccomp_file, rep);
+		rc = add_rules(ctx, sockets, nsockets, NULL, false, rep);
+	if (rc == 0 && file)
+		rc = add_rules(ctx, pol->rules, pol->n, file, false, rep);
 	if (rc == 0 && cfg->verbosity > 0) {
-		log_verbose("seccomp rules (%s): first the prelude: personality(0xffffffff) allowed; "
-			    "syscalls above 456 ENOSYS, except:", plan->seccomp_name);
+		log_verbose("seccomp rules (%s, refusals as %s): first the prelude: personality(0xffffffff) "
+			    "allowed; syscalls above 456 ENOSYS, except:", name, notify ? "notifications" : "errnos");
 		const char *why;
 		unsigned nr;
 		bool allow;
@@ -168,8 +169,40 @@ int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan, str
 		seccomp_export_pfc(ctx, STDERR_FILENO);
 	}
 	if (rc == 0)
-		rc = export_bpf(ctx, plan, rep);
+		rc = export_bpf(ctx, notify, out, rep);
 	seccomp_release(ctx);
+	return rc;
+}
+
+int seccomp_compile_variant(const struct usher_config *cfg, bool notify, struct bpf_prog *out,
+			    struct usher_report *rep)
+{
+	struct policy pol = {.def = PA_ALLOW};
+	bool from_file = cfg->seccomp == SECCOMP_FILE;
+	int rc = 0;
+	if (from_file && (rc = load_file(cfg->seccomp_file, &pol, rep)) < 0)
+		return rc;
+	rc = compile(cfg, &pol, !from_file || pol.base_default, notify,
+		     from_file ? cfg->seccomp_file : "default", out, rep);
 	policy_free(&pol);
 	return rc;
+}
+
+int seccomp_compile(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep)
+{
+	bool from_file = cfg->seccomp == SECCOMP_FILE;
+	int rc;
+	plan->seccomp_name = from_file ? cfg->seccomp_file : cfg->seccomp == SECCOMP_NONE ? "none" : "default";
+	if (cfg->seccomp == SECCOMP_NONE || seccomp_prebuilt(cfg, plan))
+		return 0;
+	if ((rc = seccomp_compile_variant(cfg, false, &plan->seccomp, rep)) < 0)
+		return rc;
+	/* The notify variant only where there is a supervisor to answer. A libseccomp or
+	 * kernel that cannot express it leaves it empty: the plan then says so. */
+	if (!cfg->exec_mode) {
+		struct usher_report scratch = {0};
+		if (seccomp_compile_variant(cfg, true, &plan->seccomp_notify, &scratch) < 0)
+			log_verbose("seccomp: no notification variant: %s", scratch.error.message);
+	}
+	return 0;
 }

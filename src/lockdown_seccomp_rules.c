@@ -125,30 +125,6 @@ const size_t seccomp_default_count = sizeof seccomp_default_rules / sizeof secco
  * AF_INET6 only with --allow-network. Refused, among others: AF_PACKET (sniffing,
  * spoofing), AF_VSOCK (the host or hypervisor), AF_ALG, AF_KEY, AF_RDS, AF_TIPC,
  * AF_CAN, AF_SMC (kernel code reached by one socket() call, a steady CVE source). */
-#define USHER_AF_MAX 46 /* AF_MCTP is 45 (Linux 5.15) */
-size_t seccomp_socket_rules(bool allow_inet, struct pol_rule *out, size_t max)
-{
-	size_t n = 0;
-	for (unsigned af = 0; af < USHER_AF_MAX && n + 1 < max; af++) {
-		if (af == AF_UNIX || af == AF_NETLINK || (allow_inet && (af == AF_INET || af == AF_INET6)))
-			continue;
-		out[n++] = (struct pol_rule)DENY_IF("socket", 0, INT32, af, "a socket family not on the allow-list");
-	}
-	if (n < max)
-		out[n++] = (struct pol_rule){PA_ERRNO, EPERM, "socket", 1, {{0, OP_GE, 0, USHER_AF_MAX}}, 0,
-					     "a socket family newer than this table"};
-	return n;
-}
-
-/* The prelude: a few BPF instructions in front of libseccomp's program, for what
- * libseccomp cannot express. It loads only the architecture and the syscall number
- * (and personality's argument on personality's own branch), so the kernel's action
- * cache still answers every other call by number.
- *   - personality(0xffffffff) is the read-only query: allowed (libseccomp refuses an
- *     allow rule under an allow default, and one rule cannot test one argument twice);
- *   - numbers above NR_REVIEWED: ENOSYS, as an older kernel would say, except the ones
- *     reviewed below. x32 numbers and foreign architectures go on to libseccomp, whose
- *     bad-architecture action refuses them (EPERM). */
 #define NR_REVIEWED 456 /* futex_requeue: the last syscall libseccomp 2.5.4 names */
 #define NR_PERSONALITY 135
 static const struct {
@@ -168,6 +144,53 @@ static const struct {
 	 * back to /proc/self/mountinfo and the like). */
 };
 
+#define USHER_AF_MAX 46 /* AF_MCTP is 45 (Linux 5.15) */
+size_t seccomp_socket_rules(enum pol_action inet, enum pol_action others, struct pol_rule *out,
+			    size_t max)
+{
+	size_t n = 0;
+	for (unsigned af = 0; af < USHER_AF_MAX && n + 1 < max; af++) {
+		bool is_inet = af == AF_INET || af == AF_INET6;
+		if (af == AF_UNIX || af == AF_NETLINK || (is_inet && inet == PA_ALLOW))
+			continue;
+		out[n] = (struct pol_rule)DENY_IF("socket", 0, INT32, af, "a socket family not on the allow-list");
+		if (is_inet)
+			out[n].why = inet == PA_NOTIFY ? "AF_INET/AF_INET6: PID 1 makes the socket, bound to lo, "
+							 "or refuses it" : "no network without --network all";
+		out[n++].action = is_inet ? inet : others;
+	}
+	if (n < max) {
+		out[n] = (struct pol_rule){PA_ERRNO, EPERM, "socket", 1, {{0, OP_GE, 0, USHER_AF_MAX}}, 0,
+					   "a socket family newer than this table"};
+		out[n++].action = others;
+	}
+	return n;
+}
+
+int seccomp_refusal_errno(unsigned nr)
+{
+	/* clone3: so that libcs fall back to clone; unreviewed numbers: as an older kernel
+	 * would answer. The same errnos as the plain filter gives. */
+	if (nr == 435 /* clone3 */)
+		return ENOSYS;
+	if (nr > NR_REVIEWED) {
+		for (size_t i = 0; i < sizeof reviewed / sizeof reviewed[0]; i++)
+			if (reviewed[i].nr == nr)
+				return EPERM;
+		return ENOSYS;
+	}
+	return EPERM;
+}
+
+/* The prelude: a few BPF instructions in front of libseccomp's program, for what
+ * libseccomp cannot express. It loads only the architecture and the syscall number
+ * (and personality's argument on personality's own branch), so the kernel's action
+ * cache still answers every other call by number.
+ *   - personality(0xffffffff) is the read-only query: allowed (libseccomp refuses an
+ *     allow rule under an allow default, and one rule cannot test one argument twice);
+ *   - numbers above NR_REVIEWED: ENOSYS, as an older kernel would say, except the ones
+ *     reviewed below. x32 numbers and foreign architectures go on to libseccomp, whose
+ *     bad-architecture action refuses them (EPERM). */
 const char *seccomp_reviewed(unsigned i, unsigned *nr, bool *allow)
 {
 	if (i >= sizeof reviewed / sizeof reviewed[0])

@@ -61,9 +61,9 @@ static int finish(const struct usher_config *cfg, struct usher_plan *plan,
 int main(int argc, char **argv, char **envp)
 {
 	struct usher_config cfg;
-	struct usher_report rep = {.wait_ms = -1, .grader.exit_code = -1};
+	struct usher_report rep = {.wait_ms = -1, .grader.exit_code = -1, .listener_fd = -1};
 	struct usher_plan plan = {.result_dirfd = -1};
-	struct usher_child child = {.pid = -1, .fd = -1};
+	struct usher_child child = {.pid = -1, .fd = -1, .listener = -1, .notify.fd = -1};
 	pid_t grader;
 	int rc;
 
@@ -128,7 +128,7 @@ int main(int argc, char **argv, char **envp)
 	if (spawn_start(&cfg, &rep, &child, &grader) < 0)
 		return finish(&cfg, &plan, &rep, outcome_after_start(&rep));
 	wait_release(); /* off the handoff path: the grader runs already */
-	if (supervise(&cfg, &plan, &rep, grader) < 0)
+	if (supervise(&cfg, &plan, &rep, &child) < 0)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 	return finish(&cfg, &plan, &rep, outcome_after_grader(&rep));
 }

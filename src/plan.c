@@ -62,6 +62,32 @@ static int plan_landlock(const struct usher_config *cfg, struct usher_plan *plan
 	return 0;
 }
 
+/* What the grader will reach, and what of the supervisor's work cannot be done. */
+static int plan_network(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep)
+{
+	int rc = 0;
+	plan->network = cfg->network;
+	if (cfg->seccomp == SECCOMP_NONE) {
+		/* No filter: nothing refuses a socket (Landlock's TCP rules at most). */
+		plan->network = NET_ALL;
+		if (cfg->network != NET_ALL)
+			rc = degrade(cfg, rep, PROT_LOOPBACK, 0, "--seccomp none: nothing keeps the grader "
+				     "off the network");
+		return rc;
+	}
+	if (plan->seccomp_notify.len)
+		return 0; /* the child attaches it, or says why not (lockdown step 9) */
+	const char *why = cfg->exec_mode ? "--exec: no supervisor" : "the filter cannot send calls to PID 1";
+	if ((rc = degrade(cfg, rep, PROT_DENIED_CALLS, 0, "%s: refused calls are not named", why)) < 0)
+		return rc;
+	if (cfg->network == NET_LOOPBACK) {
+		plan->network = NET_NONE;
+		rc = degrade(cfg, rep, PROT_LOOPBACK, 0, "%s to make loopback sockets: the grader gets no "
+			     "network at all", why);
+	}
+	return rc;
+}
+
 int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep)
 {
 	int rc;
@@ -84,10 +110,10 @@ int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct u
 	    (rc = degrade(cfg, rep, PROT_SUBMISSION_OWNER, 0, "usher has no CAP_CHOWN: the submission "
 			  "stays its uploader's, and readable modes are only checked")) < 0)
 		return rc;
-	if ((rc = seccomp_compile(cfg, plan, rep)) < 0)
+	if ((rc = seccomp_compile(cfg, plan, rep)) < 0 || (rc = plan_network(cfg, plan, rep)) < 0)
 		return rc;
-	log_verbose("plan: seccomp %s (%u instructions), landlock ABI %d", plan->seccomp_name,
-		    plan->bpf_len, plan->landlock_abi);
+	log_verbose("plan: seccomp %s (%u instructions, %u with notifications), landlock ABI %d",
+		    plan->seccomp_name, plan->seccomp.len, plan->seccomp_notify.len, plan->landlock_abi);
 	if ((rc = limits_prepare(cfg, plan, rep)) < 0 || (rc = relay_prepare(cfg, plan, rep)) < 0)
 		return rc;
 	return feedback_prepare(cfg, plan, rep);
@@ -95,9 +121,9 @@ int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct u
 
 void plan_release(struct usher_plan *plan)
 {
-	free(plan->bpf);
-	plan->bpf = NULL;
-	plan->bpf_len = 0;
+	free(plan->seccomp.insn);
+	free(plan->seccomp_notify.insn);
+	plan->seccomp = plan->seccomp_notify = (struct bpf_prog){0};
 	if (plan->result_space)
 		reserved_drop(plan->result_space); /* unused: the result was not written */
 	if (plan->result_dirfd >= 0)

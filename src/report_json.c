@@ -9,6 +9,16 @@
 
 #define RESULT_VERSION 1
 
+const char *network_name(enum usher_network n)
+{
+	switch (n) {
+	case NET_NONE: return "none";
+	case NET_LOOPBACK: return "loopback";
+	case NET_ALL: return "all";
+	}
+	return "none";
+}
+
 const char *status_name(enum usher_status s)
 {
 	switch (s) {
@@ -91,7 +101,8 @@ static void lockdown_json(struct jbuf *b, const struct usher_report *rep)
 	jb_kbool(b, "no_new_privs", rep->lockdown.no_new_privs);
 	jb_ki64(b, "landlock_abi", rep->lockdown.landlock_abi);
 	jb_kstr(b, "seccomp", rep->lockdown.seccomp ? rep->lockdown.seccomp : "none");
-	jb_kbool(b, "network", rep->lockdown.network);
+	jb_kstr(b, "network", network_name(rep->lockdown.network));
+	jb_kbool(b, "notify", rep->lockdown.notify);
 	jb_key(b, "degraded");
 	jb_array(b);
 	for (unsigned i = 0; i < rep->lockdown.ndegraded; i++) {
@@ -127,6 +138,23 @@ int report_json(const struct usher_report *rep, char *buf, size_t len)
 		jb_null(&b);
 	}
 	lockdown_json(&b, rep);
+	jb_key(&b, "denied");
+	jb_array(&b);
+	for (unsigned i = 0; i < rep->ndenied; i++) {
+		jb_begin(&b);
+		jb_kstr(&b, "syscall", rep->denied[i].syscall);
+		jb_kstr(&b, "detail", rep->denied[i].detail);
+		jb_ku64(&b, "count", rep->denied[i].count);
+		jb_end(&b);
+	}
+	if (rep->denied_more) { /* bounded: what did not fit, in one entry */
+		jb_begin(&b);
+		jb_kstr(&b, "syscall", "*");
+		jb_kstr(&b, "detail", "other refused calls");
+		jb_ku64(&b, "count", rep->denied_more);
+		jb_end(&b);
+	}
+	jb_array_end(&b);
 	output_json(&b, rep);
 	jb_key(&b, "error");
 	if (rep->error.set) {

@@ -161,8 +161,9 @@ static int sweep(const struct usher_plan *plan, struct usher_report *rep, pid_t 
 }
 
 int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
-	      struct usher_report *rep, pid_t grader)
+	      struct usher_report *rep, struct usher_child *child)
 {
+	pid_t grader = child->pid;
 	struct loop l = {.grader = grader, .started = now_ms()};
 	sigset_t mask;
 
@@ -184,20 +185,29 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 	relay_start(plan->relay);
 	reap(&l); /* the grader may be gone already */
 	while (!l.grader_done) {
-		/* The signals, then the output relay's pipes (supervise_output.c). */
-		struct pollfd p[1 + RELAY_POLLFDS] = {{.fd = sfd, .events = POLLIN}};
-		size_t n = 1 + relay_pollfds(plan->relay, p + 1);
+		/* The signals, the seccomp listener (refused calls, loopback sockets; poll
+		 * skips it when it is -1), then the output relay's pipes (supervise_output.c). */
+		struct pollfd p[2 + RELAY_POLLFDS] = {{.fd = sfd, .events = POLLIN},
+						     {.fd = child->notify.fd, .events = POLLIN}};
+		size_t n = 2 + relay_pollfds(plan->relay, p + 2);
 		int rc = sys_poll(p, n, wait_ms(&l, plan->limits));
 		if (rc < 0 && rc != -EINTR) {
 			signal_grader(grader, SIGKILL);
 			sweep(plan, rep, grader);
 			sys_close(sfd);
+			notify_close(&child->notify);
 			return report_fail(rep, STEP_SUPERVISE, -rc, "poll");
+		}
+		if (rc > 0 && (p[1].revents & POLLIN) && notify_handle(&child->notify, rep) < 0) {
+			/* A listener that cannot be read leaves the grader's refused calls
+			 * hanging: close it, and the kernel answers them with ENOSYS. */
+			log_error("seccomp listener: cannot read it: refused calls now fail with ENOSYS");
+			notify_close(&child->notify);
 		}
 		struct signalfd_siginfo si;
 		while (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
 			on_signal(cfg, &l, (int)si.ssi_signo);
-		relay_events(plan->relay, p + 1);
+		relay_events(plan->relay, p + 2);
 		on_time(cfg, rep, &l);
 		if (plan->limits)
 			limits_check(plan->limits, rep, now_ms());
@@ -206,6 +216,7 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 	}
 	sys_close(sfd);
 	int left = sweep(plan, rep, grader);
+	notify_close(&child->notify);
 	if (left > 0)
 		log_info("killed %d process%s the grader left behind", left, left == 1 ? "" : "es");
 	record(rep, &l);

@@ -38,6 +38,8 @@ struct child_record {
 
 static const char GO = 'g';
 
+/* With the "applied" record goes the seccomp listener the lockdown created, if any:
+ * PID 1 answers the grader's refused calls through it. */
 static bool send(int fd, const struct usher_report *rep, bool failed)
 {
 	struct child_record r;
@@ -46,7 +48,7 @@ static bool send(int fd, const struct usher_report *rep, bool failed)
 	r.failed = failed;
 	r.lockdown = rep->lockdown;
 	r.error = rep->error;
-	return sys_write(fd, &r, sizeof r) == (ssize_t)sizeof r;
+	return sys_send_record(fd, &r, sizeof r, failed ? -1 : rep->listener_fd) == (ssize_t)sizeof r;
 }
 
 static void child(const struct usher_config *cfg, const struct usher_plan *parent_plan,
@@ -68,6 +70,11 @@ static void child(const struct usher_config *cfg, const struct usher_plan *paren
 		/* The parent waits for this record: without it, leave, so it reads EOF. */
 		if (!send(fd, rep, false))
 			_exit(EXIT_USHER_FAILED);
+		/* PID 1 has the listener now; the grader must never hold it (it could answer
+		 * its own refused calls). It is close-on-exec too: this is the belt. */
+		if (rep->listener_fd >= 0)
+			sys_close(rep->listener_fd);
+		rep->listener_fd = -1;
 		/* Locked down; exec only on an explicit go. End-of-file means the parent
 		 * gave up (no submission, a rejected one, a signal): leave quietly. */
 		while (sys_read(fd, &go, 1) == -EINTR)
@@ -102,11 +109,17 @@ static int prepare_parent(const struct usher_config *cfg, struct usher_report *r
  * the lockdown is applied. With until_eof, to the end: 1 when the channel closed with
  * no failure (the exec happened). 0: the child's failure, now in rep. -1: the child
  * died without a word, or the channel broke. */
-static int collect(const struct usher_child *c, struct usher_report *rep, bool until_eof)
+static int collect(struct usher_child *c, struct usher_report *rep, bool until_eof)
 {
 	struct child_record r;
+	memset(&r, 0, sizeof r); /* cppcheck: recvmsg fills it, but say so */
 	for (;;) {
-		ssize_t n = sys_read(c->fd, &r, sizeof r);
+		int passed;
+		ssize_t n = sys_recv_record(c->fd, &r, sizeof r, &passed);
+		if (passed >= 0 && c->listener < 0)
+			c->listener = passed;
+		else if (passed >= 0)
+			sys_close(passed);
 		if (n == -EINTR)
 			continue;
 		if (n == 0 && until_eof)
@@ -126,6 +139,10 @@ static int collect(const struct usher_child *c, struct usher_report *rep, bool u
 
 void spawn_abort(struct usher_child *c, struct usher_report *rep)
 {
+	if (c->listener >= 0)
+		sys_close(c->listener);
+	c->listener = -1;
+	notify_close(&c->notify);
 	if (c->pid <= 0)
 		return;
 	sys_close(c->fd); /* the child reads end-of-file: no go, no exec */
@@ -143,6 +160,8 @@ int spawn_prepare(const struct usher_config *cfg, const struct usher_plan *plan,
 
 	c->pid = -1;
 	c->fd = -1;
+	c->listener = -1;
+	c->notify.fd = -1;
 	if ((rc = prepare_parent(cfg, rep)) < 0)
 		return rc;
 	if ((rc = sys_socketpair(fds)) < 0)
@@ -162,8 +181,16 @@ int spawn_prepare(const struct usher_config *cfg, const struct usher_plan *plan,
 	c->fd = fds[0];
 	/* Wait for the lockdown, ~0.3 ms: its failure is known before the wait begins. */
 	rc = collect(c, rep, false);
-	if (rc == 1)
-		return 0;
+	if (rc == 1) {
+		/* The listener: what the kernel can do with it is known now, before anyone
+		 * waits (a --require loopback that cannot be met fails here). */
+		if ((rc = notify_open(&c->notify, c->listener, cfg, rep)) == 0) {
+			c->listener = -1; /* the notifier owns it */
+			return 0;
+		}
+		spawn_abort(c, rep);
+		return rc;
+	}
 	spawn_abort(c, rep);
 	if (rc < 0)
 		return report_fail(rep, STEP_SPAWN, EIO, "the grader's process died before exec");

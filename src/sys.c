@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -71,6 +72,50 @@ ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len)
 	return NEG(readlinkat(dirfd, path, buf, len));
 }
 int sys_socketpair(int fds[2]) { return NEG(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds)); }
+ssize_t sys_send_record(int fd, const void *buf, size_t len, int passfd)
+{
+	/* sendmsg(2) takes an iovec of non-const pointers and only reads through it. */
+	void *p;
+	memcpy(&p, &buf, sizeof p);
+	struct iovec iov = {p, len};
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+	memset(&c, 0, sizeof c);
+	if (passfd >= 0) {
+		m.msg_control = c.space;
+		m.msg_controllen = sizeof c.space;
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &passfd, sizeof(int));
+	}
+	return NEG(sendmsg(fd, &m, MSG_NOSIGNAL));
+}
+
+ssize_t sys_recv_record(int fd, void *buf, size_t len, int *passfd)
+{
+	struct iovec iov = {buf, len};
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.space,
+			   .msg_controllen = sizeof c.space};
+	*passfd = -1;
+	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -errno;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
+		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
+		    h->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(passfd, CMSG_DATA(h), sizeof(int));
+	return n;
+}
+
 int sys_close_range(unsigned first, unsigned last, unsigned flags)
 {
 	return NEG((int)syscall(SYS_close_range, first, last, flags));
@@ -237,4 +282,14 @@ int sys_landlock_restrict_self(int ruleset, uint32_t flags)
 int sys_seccomp_attach(const struct sock_fprog *prog, unsigned flags)
 {
 	return NEG((int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog));
+}
+int sys_seccomp_notif_sizes(struct seccomp_notif_sizes *sizes)
+{
+	return NEG((int)syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, sizes));
+}
+
+int sys_socket(int family, int type, int protocol) { return NEG(socket(family, type, protocol)); }
+int sys_setsockopt(int fd, int level, int name, const void *value, unsigned len)
+{
+	return NEG(setsockopt(fd, level, name, value, (socklen_t)len));
 }

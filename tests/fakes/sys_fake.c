@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,6 +145,8 @@ int sys_fsync(int fd) REAL(int, fsync(fd))
 ssize_t sys_getdents64(int fd, void *b, size_t n) REAL(ssize_t, (ssize_t)syscall(SYS_getdents64, fd, b, n))
 ssize_t sys_readlinkat(int d, const char *p, char *b, size_t n) REAL(ssize_t, readlinkat(d, p, b, n))
 int sys_socketpair(int fds[2]) REAL(int, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds))
+ssize_t sys_send_record(int fd, const void *b, size_t n, int pfd) { (void)pfd; REAL(ssize_t, write(fd, b, n)) }
+ssize_t sys_recv_record(int fd, void *b, size_t n, int *pfd) { *pfd = -1; REAL(ssize_t, read(fd, b, n)) }
 int sys_close_range(unsigned a, unsigned b, unsigned fl) { (void)a; (void)b; (void)fl; PRETEND(int, 0) }
 
 int sys_ioctl(int fd, unsigned long req, unsigned long arg) { (void)fd; (void)req; (void)arg; PRETEND(int, 0) }
@@ -233,3 +236,6 @@ int sys_landlock_create_ruleset(const void *a, size_t s, uint32_t f) { (void)s; 
 int sys_landlock_add_rule(int r, int t, const void *a, uint32_t f) { (void)r; (void)t; (void)a; (void)f; PRETEND(int, 0) }
 int sys_landlock_restrict_self(int r, uint32_t f) { (void)r; (void)f; PRETEND(int, 0) }
 int sys_seccomp_attach(const struct sock_fprog *p, unsigned f) { (void)p; (void)f; PRETEND(int, 0) }
+int sys_seccomp_notif_sizes(struct seccomp_notif_sizes *z) REAL(int, (int)syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, z))
+int sys_socket(int f, int t, int p) REAL(int, socket(f, t, p))
+int sys_setsockopt(int fd, int l, int n, const void *v, unsigned len) REAL(int, setsockopt(fd, l, n, v, (socklen_t)len))

@@ -62,7 +62,7 @@ static void defaults(void **state)
 	assert_string_equal(cfg.writable.v[0], "/tmp");
 	assert_int_equal(cfg.feedback.n, 3);
 	assert_string_equal(cfg.feedback.v[0], "/shared/feedback.json");
-	assert_false(cfg.allow_network);
+	assert_int_equal(cfg.network, NET_LOOPBACK);
 	assert_int_equal(cfg.seccomp, SECCOMP_DEFAULT);
 	assert_int_equal(cfg.landlock, LANDLOCK_AUTO);
 	assert_true(cfg.rlimits[RLIMIT_CORE].set);
@@ -115,7 +115,7 @@ static void every_option(void **state)
 	assert_int_equal(cfg.writable.n, 2);
 	assert_string_equal(cfg.writable.v[1], "/w2");
 	assert_int_equal(cfg.feedback.n, 1);
-	assert_true(cfg.allow_network);
+	assert_int_equal(cfg.network, NET_ALL);
 	assert_int_equal(cfg.seccomp, SECCOMP_NONE);
 	assert_int_equal(cfg.landlock, LANDLOCK_REQUIRE);
 	assert_int_equal(cfg.rlimits[RLIMIT_NOFILE].soft, 10);
@@ -160,7 +160,7 @@ static void env_twins(void **state)
 	assert_int_equal(cfg.uid, 5);
 	assert_int_equal(cfg.keep_caps, 1u << 13);
 	assert_int_equal(cfg.writable.n, 2);
-	assert_true(cfg.allow_network);
+	assert_int_equal(cfg.network, NET_ALL);
 	assert_int_equal(cfg.seccomp, SECCOMP_FILE);
 	assert_string_equal(cfg.seccomp_file, "/pol");
 	assert_int_equal(cfg.landlock, LANDLOCK_OFF);
@@ -265,6 +265,7 @@ static void malformed(void **state)
 	bad(ARGS("--require", "landlock=0", "--", "p"), NULL);
 	bad(ARGS("--require", "seccomp", "--seccomp", "none", "--", "p"), NULL);
 	bad(ARGS("--unsafe", "everything", "--", "p"), NULL);
+	bad(ARGS("--network", "internet", "--", "p"), NULL);
 	bad(ARGS("--no-wait=1", "--", "p"), NULL);
 	bad(ARGS("--bogus", "--", "p"), NULL);
 	bad(ARGS("-x", "--", "p"), NULL);

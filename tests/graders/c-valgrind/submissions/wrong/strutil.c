@@ -1,0 +1,34 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "strutil.h"
+
+char *reverse_words(const char *s)
+{
+	size_t n = strlen(s);
+	char *copy = strdup(s); /* never freed */
+	char *out = malloc(n + 1), *o = out;
+	size_t end = n;
+	while (end > 0) {
+		size_t start = end;
+		while (start > 0 && copy[start - 1] != ' ')
+			start--;
+		memcpy(o, copy + start, end - start);
+		o += end - start;
+		if (start > 0)
+			*o++ = ' ';
+		end = start > 0 ? start - 1 : 0;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *squeeze_spaces(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+	for (; *s; s++)
+		if (*s != ' ' || (o > out && o[-1] != ' '))
+			*o++ = *s;
+	*o = '\0'; /* keeps a trailing space */
+	return out;
+}
