@@ -64,4 +64,10 @@ void relay_events(struct relay *r, const struct pollfd *p);
  * most RELAY_FLUSH_MS; the figures into rep->output. Idempotent; no-op for NULL. */
 void relay_finish(struct relay *r, struct usher_report *rep);
 
+/* Shared by supervise_output.c and supervise_output_end.c only. */
+void relay_close_grader_ends(struct relay *r);
+bool relay_flush(struct relay *r, struct relay_stream *s); /* false: the output is full */
+bool relay_ensure(char **p, size_t *cap, size_t want);
+void relay_pump(struct relay *r, struct relay_stream *s);
+
 #endif

@@ -220,7 +220,7 @@ static int read_value(int dirfd, const char *file, uint64_t *out)
 
 int cgroup_mem_limit(int version, int dirfd, uint64_t *bytes)
 {
-	uint64_t v;
+	uint64_t v = CGROUP_NO_LIMIT;
 	int rc;
 	if (version == 1) {
 		if ((rc = read_key(dirfd, "memory.stat", "hierarchical_memory_limit", &v)) < 0)
@@ -254,10 +254,10 @@ int cgroup_mem_unreclaimable(int version, int dirfd, uint64_t *bytes)
 	static const char *const v2[] = {"shmem", "kernel_stack", "pagetables", "sec_pagetables",
 					 "percpu", "sock", "slab_unreclaimable"};
 	uint64_t v, sum = 0;
-	int rc;
 	if (version == 1) {
 		/* total_*: the hierarchy below too; rss is anonymous memory (and swap cache). */
-		if ((rc = read_key(dirfd, "memory.stat", "total_rss", &v)) < 0)
+		int rc = read_key(dirfd, "memory.stat", "total_rss", &v);
+		if (rc < 0)
 			return rc;
 		sum = v;
 		if (read_key(dirfd, "memory.stat", "total_shmem", &v) == 0)
@@ -301,13 +301,13 @@ int cgroup_oom_kills(int version, int dirfd, uint64_t *count)
 
 bool cgroup_oom_group(int version, int dirfd)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	return version == 2 && read_value(dirfd, "memory.oom.group", &v) == 0 && v == 1;
 }
 
 int cgroup_cpu_ns(int version, int dirfd, uint64_t *ns)
 {
-	uint64_t us;
+	uint64_t us = 0;
 	int rc;
 	if (version == 1)
 		return read_value(dirfd, "cpuacct.usage", ns);

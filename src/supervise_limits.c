@@ -169,16 +169,29 @@ static uint64_t proc_ticks(int proc, const char *pid, pid_t self, const struct l
 	snprintf(path, sizeof path, "%s/stat", pid);
 	if (file_read_small(proc, path, buf, sizeof buf, false) < 0)
 		return 0;
-	/* The command name may hold spaces and parentheses: fields start after the last ')'. */
+	/* The command name may hold spaces and parentheses: fields start after the last ')'.
+	 * Then: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
+	 * stime cutime cstime (proc(5), fields 3-17). */
 	const char *p = strrchr(buf, ')');
-	unsigned long long f[17] = {0};
-	if (!p || sscanf(p + 2, "%*c %llu %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu %llu %llu", &f[0],
-			 &f[1], &f[2], &f[3], &f[4]) != 5)
-		return 0;
-	bool mine = (pid_t)f[0] == self;
+	uint64_t f[15] = {0};
+	for (int i = 0; p && i < 15; i++) {
+		while (*++p == ' ')
+			;
+		if (i > 0) { /* field 0 is the state letter */
+			char *end;
+			f[i] = strtoull(p, &end, 10);
+			if (end == p)
+				return 0;
+			p = end - 1;
+		}
+		p = strchr(p, ' ');
+	}
+	if (!p)
+		return 0; /* shorter than proc(5) says */
+	bool mine = (pid_t)f[1] == self;
 	if (!mine && l->by_uid && sys_fstatat(proc, pid, &st, 0) == 0)
 		mine = st.st_uid == l->uid;
-	return mine ? f[1] + f[2] + f[3] + f[4] : 0;
+	return mine ? f[11] + f[12] + f[13] + f[14] : 0;
 }
 
 uint64_t limits_cpu_ns(const struct limits *l)
