@@ -48,6 +48,7 @@ struct loop {
 	int status;
 	struct rusage ru;
 	uint64_t started, deadline, kill_at; /* 0 = not armed */
+	uint64_t reaped_at; /* the last reap: retried every second whatever else wakes the loop */
 };
 
 static void reap(struct loop *l)
@@ -55,6 +56,7 @@ static void reap(struct loop *l)
 	int status;
 	struct rusage ru;
 	pid_t pid;
+	l->reaped_at = now_ms();
 	while ((pid = sys_wait4(-1, &status, WNOHANG, &ru)) > 0) {
 		if (pid == l->grader) {
 			l->grader_done = true;
@@ -204,6 +206,10 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 			log_error("seccomp listener: cannot read it: refused calls now fail with ENOSYS");
 			notify_close(&child->notify);
 		}
+		/* Hung up: no process is under the filter any more, and none will be. Polled
+		 * again, it would wake the loop at once, forever. */
+		if (rc > 0 && (p[1].revents & (POLLHUP | POLLERR)) && !(p[1].revents & POLLIN))
+			notify_close(&child->notify);
 		struct signalfd_siginfo si;
 		while (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
 			on_signal(cfg, &l, (int)si.ssi_signo);
@@ -211,7 +217,9 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 		on_time(cfg, rep, &l);
 		if (plan->limits)
 			limits_check(plan->limits, rep, now_ms());
-		if (rc == 0)
+		/* A reap that failed once (its SIGCHLD consumed) is retried every second, even
+		 * while the relay's pipes keep the loop busy. */
+		if (rc == 0 || now_ms() - l.reaped_at >= 1000)
 			reap(&l);
 	}
 	sys_close(sfd);
