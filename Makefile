@@ -81,11 +81,17 @@ $(BUILD)/host/%.o: src/%.c | $(BUILD)/host
 $(BUILD)/host/sys_fake.o: tests/fakes/sys_fake.c | $(BUILD)/host
 	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c -o $@ $<
 $(BUILD)/unit/%: tests/unit/%.c $(HOST_OBJ) | $(BUILD)/unit
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_OBJ) -lcmocka -lseccomp
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(filter-out $< $(HOST_OBJ),$^) $(HOST_OBJ) -lcmocka -lseccomp
+# main() itself, renamed, for tests/unit/test_main.c: the whole pipeline over the fake seam.
+$(BUILD)/host/main_as_usher_main.o: src/main.c | $(BUILD)/host
+	$(HOST_CC) $(HOST_CFLAGS) -Dmain=usher_main -Wno-missing-prototypes -MMD -MP -c -o $@ $<
+$(BUILD)/unit/test_main: $(BUILD)/host/main_as_usher_main.o
+-include $(BUILD)/host/main_as_usher_main.d
 
 -include $(HOST_OBJ:.o=.d)
 
-unit: bootstrap-test $(UNIT_BIN)
+# bootstrap-unit, not bootstrap-test: the unit tests need no Docker, valgrind or debootstrap.
+unit: bootstrap-unit $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 # --- integration: the real static binary, on the host and in Docker ------------------

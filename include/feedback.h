@@ -17,9 +17,7 @@ struct feedback_plan {
 	int dirfd;               /* the platform file's directory; -1: usher writes none */
 	const char *name;        /* the platform file's name in it */
 	const char *path;        /* the whole path, for the log */
-	unsigned long created;   /* bit i: --feedback file i was created by usher (empty) */
 	struct reserved space;   /* room for the platform file */
-	struct reserved result;  /* room for the result (--result) */
 };
 
 /* Parsing and naming: "coursera", "gradescope", "prairielearn", "none". */
@@ -41,14 +39,12 @@ void feedback_message(const struct usher_config *cfg, const struct usher_report 
  * never grades, it says why there is no grade. */
 int feedback_render(const struct usher_config *cfg, const struct usher_report *rep, char *buf, size_t len);
 
-/* report_feedback.c, at plan time, before any grader exists: the --feedback files
- * created and given to the grader (a warning when it cannot reach one), the platform
- * file's directory opened (created for Gradescope's and PrairieLearn's results/), room
- * reserved for the file usher may write at the end. */
-int feedback_prepare(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep);
+/* report_feedback.c: feedback_prepare() and feedback_cleanup() are declared in
+ * lockdown.h; feedback_prepare() also opens the platform file's directory (created for
+ * Gradescope's and PrairieLearn's results/) and reserves room for it. */
 /* report_feedback.c, at the end, once every grader process is gone: the platform
- * file when usher ended the run or the grader left it empty; the empty files usher
- * created removed. */
+ * file when usher ended the run or the grader left it empty (then feedback_cleanup()
+ * removes the empty files usher created). */
 void feedback_finish(const struct usher_config *cfg, struct usher_plan *plan, const struct usher_report *rep);
 
 #endif

@@ -16,5 +16,8 @@ int manifest_parse(const char *text, size_t len, struct usher_report *rep, char 
  * RESOLVE_BENEATH, or the same walk in user space where openat2 is missing); else
  * -EXDEV (leaves it), -ELOOP, -ENOENT, -ENOTDIR or another -errno. */
 int resolve_beneath(int root, const char *rel);
+/* The user-space walk resolve_beneath() falls back to, with openat2's answers; exposed so
+ * tests/fuzz/fuzz_resolve.c can hold it against the kernel's on generated trees. */
+int resolve_walk(int root, const char *rel);
 
 #endif

@@ -31,6 +31,12 @@ int lockdown_verify(const struct usher_config *cfg, const struct usher_plan *pla
 int landlock_probe(void);
 int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan,
 		   struct usher_report *rep);
+/* report_feedback.c: create the --feedback files, owned by the grader, before any
+ * grader exists. */
+int feedback_prepare(const struct usher_config *cfg, struct usher_plan *plan,
+		     struct usher_report *rep);
+/* report_feedback.c: remove the feedback files usher created and the grader left empty. */
+void feedback_cleanup(const struct usher_plan *plan);
 /* plan_identity.c: the grader's uid, gid, name and HOME into the plan. */
 int plan_identity(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep);
 

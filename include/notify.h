@@ -13,6 +13,7 @@ struct notifier {
 	bool loopback;   /* AF_INET/AF_INET6 sockets are made, bound to lo */
 	bool addfd_send; /* SECCOMP_ADDFD_FLAG_SEND (Linux 5.14) */
 	struct seccomp_notif_sizes sizes;
+	int nr[32]; /* the syscall number of each entry of the report's denied[] */
 	/* The kernel's structures may grow; these hold more than today's. */
 	_Alignas(8) unsigned char req[256];
 	_Alignas(8) unsigned char resp[64];

@@ -22,6 +22,12 @@ struct bpf_prog {
 	unsigned short len;
 };
 
+struct made_file {
+	const char *path;
+	dev_t dev;
+	ino_t ino;
+};
+
 struct usher_plan {
 	struct privilege priv;
 
@@ -57,9 +63,15 @@ struct usher_plan {
 	 * name in it: the grader can neither redirect nor pre-create the result. -1: none. */
 	int result_dirfd;
 	const char *result_name;
-	/* --exec: lockdown step 1 keeps result_dirfd open in PID 1 (close-on-exec), so a
-	 * lockdown or exec failure can still be reported. */
-	bool keep_result_dirfd;
+	/* The feedback files usher created (report_feedback.c), removed at the end if the
+	 * grader left them empty. */
+	struct made_file feedback_made[8];
+	unsigned nfeedback_made;
+
+	/* --exec: the pipe to the result's writer (report.c), which lockdown step 1 keeps
+	 * (close-on-exec: a successful exec closes it); -1 without one. */
+	int writer_fd;
+	pid_t writer_pid;
 	/* Room on disk for the result, taken before the grader (report_reserve.c); NULL. */
 	struct reserved *result_space;
 

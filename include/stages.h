@@ -78,6 +78,10 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
  * plan_build), so the grader can neither redirect nor pre-create the result. */
 int report_prepare(const struct usher_config *cfg, struct usher_plan *plan,
 		   struct usher_report *rep);
+/* report.c: with --exec, a writer that keeps root's hold on the result's directory
+ * while PID 1 locks itself down (report_write then sends the result to it). */
+int report_writer_start(const struct usher_config *cfg, struct usher_plan *plan,
+			struct usher_report *rep);
 /* report.c: the result JSON, atomically. */
 int report_write(const struct usher_config *cfg, const struct usher_plan *plan,
 		 const struct usher_report *rep);

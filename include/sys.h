@@ -47,6 +47,7 @@ ssize_t sys_getdents64(int fd, void *buf, size_t len);
 ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
 /* AF_UNIX SOCK_SEQPACKET pair: one close-on-exec channel both ways, whole records (supervise_spawn.c). */
 int sys_socketpair(int fds[2]);
+int sys_pipe2(int fds[2], int flags);
 /* One record on that channel, with an fd attached (SCM_RIGHTS) when passfd >= 0. */
 ssize_t sys_send_record(int fd, const void *buf, size_t len, int passfd);
 /* One record; *passfd is an fd that came with it (close-on-exec), or -1. */
@@ -57,7 +58,6 @@ off_t sys_lseek(int fd, off_t off, int whence);
 ssize_t sys_pread(int fd, void *buf, size_t len, off_t off);
 int sys_ioctl(int fd, unsigned long request, unsigned long arg);
 /* The output relay (supervise_output.c) and the reserved result files (report_reserve.c). */
-int sys_pipe2(int fds[2], int flags);
 int sys_fcntl(int fd, int cmd, long arg);
 int sys_dup2(int oldfd, int newfd);
 /* splice(2) between fds with no offsets (one of them a pipe). */
@@ -86,6 +86,7 @@ int sys_execve(const char *path, char *const argv[], char *const envp[]);
 pid_t sys_wait4(pid_t pid, int *status, int options, struct rusage *ru);
 int sys_kill(pid_t pid, int sig);
 pid_t sys_setsid(void);
+int sys_setpgid(pid_t pid, pid_t pgid);
 int sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 	      unsigned long a5);
 

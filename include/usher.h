@@ -28,9 +28,9 @@ enum {
 	/* The limits of usher's own verdicts, as a shell would report the kill: SIGKILL is
 	 * what the OOM killer sends (and what Docker and Kubernetes report as OOMKilled),
 	 * SIGXCPU and SIGXFSZ are the kernel's own signals for CPU time and file size. */
-	EXIT_USHER_MEMORY = 128 + 9,     /* 137: memory_limit */
-	EXIT_USHER_CPU_TIME = 128 + 24,  /* 152: cpu_time_limit */
-	EXIT_USHER_FILE_SIZE = 128 + 25, /* 153: file_size_limit */
+	EXIT_USHER_MEMORY = 137,    /* 128 + SIGKILL: memory_limit */
+	EXIT_USHER_CPU_TIME = 152,  /* 128 + SIGXCPU: cpu_time_limit */
+	EXIT_USHER_FILE_SIZE = 153, /* 128 + SIGXFSZ: file_size_limit */
 };
 
 /* Outcomes of the handoff that are verdicts, not failures: the sidecar gave up, the

@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/seccomp.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -178,8 +181,76 @@ static void pids(struct doctor *d)
 	add(d, "pids_limit", "warn", "not visible: set the orchestrator's pids limit");
 }
 
+/* --- the protections, by the names of --require and lockdown.degraded ---------- */
+
+struct prot {
+	bool ok;
+	char why[160];
+};
+
+/* Does the kernel answer a seccomp user-notification request (Linux 5.0)? And is it new
+ * enough for SECCOMP_IOCTL_NOTIF_ADDFD (5.9), which loopback sockets need? The second
+ * cannot be asked without a listener, so the release says it. */
+static void notification(struct prot *denied, struct prot *loopback)
+{
+	struct seccomp_notif_sizes sizes;
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+	int rc = sys_seccomp_notif_sizes(&sizes);
+	*denied = (struct prot){rc == 0, ""};
+	if (rc < 0)
+		snprintf(denied->why, sizeof denied->why, "no seccomp user notification (%s): refused calls "
+			 "are not named", strerror(-rc));
+	if (uname(&u) == 0) { /* "6.18.44-..." */
+		char *end;
+		major = (unsigned)strtoul(u.release, &end, 10);
+		if (*end == '.')
+			minor = (unsigned)strtoul(end + 1, NULL, 10);
+	}
+	*loopback = (struct prot){rc == 0 && (major > 5 || (major == 5 && minor >= 9)), ""};
+	if (!loopback->ok)
+		snprintf(loopback->why, sizeof loopback->why, "%s: --network loopback gives no network at all",
+			 rc < 0 ? "no seccomp user notification" : "kernel before 5.9 (no NOTIF_ADDFD)");
+}
+
+static void protections(struct prot p[PROT_COUNT])
+{
+	struct privilege priv = {0};
+	int abi = landlock_probe(), rc = privilege_read(&priv);
+	for (int i = 0; i < PROT_COUNT; i++)
+		p[i] = (struct prot){true, ""};
+	if (rc < 0)
+		priv = (struct privilege){0};
+#define DEGRADE(w, ...) (p[w].ok = false, snprintf(p[w].why, sizeof p[w].why, __VA_ARGS__))
+	if (!priv.setid)
+		DEGRADE(PROT_UID_SWITCH, priv.root ? "root without CAP_SETUID/CAP_SETGID: a setup failure "
+			"unless --unsafe root-grader" : "not root: the grader shares usher's uid");
+	if (!priv.setid)
+		DEGRADE(PROT_OWN_UID, "cannot switch: no uid of the run's own");
+	if (!priv.setpcap)
+		DEGRADE(PROT_BOUNDING_SET, "no CAP_SETPCAP: the bounding set stays, securebits unlocked");
+	if (!priv.chown)
+		DEGRADE(PROT_SUBMISSION_OWNER, "no CAP_CHOWN: the submission stays its uploader's");
+	if (abi <= 0)
+		DEGRADE(PROT_LANDLOCK, "unavailable%s", !priv.root ? ": a non-root start is then a setup "
+			"failure unless --unsafe same-uid" : "");
+	else if (abi < LANDLOCK_ABI_FULL)
+		DEGRADE(PROT_LANDLOCK, "ABI %d of %d: no signal or abstract-socket scoping%s", abi,
+			LANDLOCK_ABI_FULL, !priv.root ? " (a non-root start needs it)" : "");
+	int fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY, 0);
+	if (fd < 0)
+		DEGRADE(PROT_OOM_SCORE, "/proc/self/oom_score_adj: %s", strerror(-fd));
+	else
+		sys_close(fd);
+	if (getpid() != 1 && (rc = sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) < 0)
+		DEGRADE(PROT_SUBREAPER, "prctl PR_SET_CHILD_SUBREAPER: %s", strerror(-rc));
+	notification(&p[PROT_DENIED_CALLS], &p[PROT_LOOPBACK]);
+#undef DEGRADE
+}
+
 int doctor_main(const struct usher_config *cfg, struct usher_report *rep)
 {
+	struct prot prot[PROT_COUNT];
 	struct doctor d = {.full = true};
 	(void)rep;
 	add(&d, "pid1", getpid() == 1 ? "ok" : "warn", getpid() == 1 ? "usher is PID 1: it reaps and kills everything"
@@ -196,9 +267,10 @@ int doctor_main(const struct usher_config *cfg, struct usher_report *rep)
 	openat2_fact(&d);
 	inotify(&d, cfg);
 	pids(&d);
+	protections(prot);
 
 	if (cfg->doctor_json) {
-		static char out[8192];
+		static char out[16384];
 		struct jbuf b;
 		jb_init(&b, out, sizeof out);
 		jb_begin(&b);
@@ -210,11 +282,30 @@ int doctor_main(const struct usher_config *cfg, struct usher_report *rep)
 			jb_kstr(&b, "text", d.f[i].text);
 			jb_end(&b);
 		}
+		/* The names of --require and lockdown.degraded: what a run with the defaults
+		 * here would apply, or degrade and why. */
+		jb_key(&b, "protections");
+		jb_begin(&b);
+		for (int i = 0; i < PROT_COUNT; i++) {
+			jb_key(&b, protection_name((enum usher_protection)i));
+			jb_begin(&b);
+			jb_kbool(&b, "applied", prot[i].ok);
+			if (prot[i].ok)
+				jb_knull(&b, "reason");
+			else
+				jb_kstr(&b, "reason", prot[i].why);
+			jb_end(&b);
+		}
+		jb_end(&b);
 		jb_end(&b);
 		printf("%s\n", jb_text(&b));
 	} else {
 		for (int i = 0; i < d.n; i++)
 			printf("%-4s  %-16s %s\n", d.f[i].level, d.f[i].name, d.f[i].text);
+		printf("protections with the defaults here (the names of --require and lockdown.degraded):\n");
+		for (int i = 0; i < PROT_COUNT; i++)
+			printf("%-8s  %-16s %s\n", prot[i].ok ? "applied" : "degraded",
+			       protection_name((enum usher_protection)i), prot[i].why);
 		printf("%s\n", d.full ? "usher can enforce its default policy here."
 				      : "usher cannot enforce its full default policy here (see fail lines).");
 	}

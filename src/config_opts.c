@@ -320,7 +320,7 @@ static const struct opt options[] = {
 	{"memory", 0, ARG_ONE, FOR_SHIM, "SIZE", "memory limit usher enforces below the container's, 0 for none (0)", a_memory},
 	{"max-output", 0, ARG_ONE, FOR_SHIM, "SIZE", "the grader's stdout+stderr kept: head and tail, 0 for no relay (1M)", a_max_output},
 	{"feedback-format", 0, ARG_ONE, FOR_SHIM, "FORMAT", "the learner's file usher writes: coursera, gradescope, prairielearn or none (coursera)", a_feedback_format},
-	{"feedback-message", 0, ARG_LIST, FOR_SHIM, "STATUS=TEXT,...", "the learner's message for a result status (\\, for a comma)", a_feedback_message},
+	{"feedback-message", 0, ARG_LIST, FOR_SHIM, "STATUS=TEXT,...", "the learner's message for a result status, instead of the default; \\, for a comma", a_feedback_message},
 	{"to", 0, ARG_ONE, FOR_DELIVER | FOR_INSTALL, "DIR", "deliver: the submission directory (the --submission default); install: where to copy usher", a_to},
 	{"fail", 0, ARG_ONE, FOR_DELIVER, "REASON", "deliver: publish the failed marker with REASON", a_fail},
 	{"json", 0, ARG_NONE, FOR_DOCTOR, NULL, "doctor: print the report as JSON", a_json},

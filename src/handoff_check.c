@@ -114,6 +114,10 @@ static int entry(struct walk *w, int dirfd, const char *name, const char *rel, i
 	 * fstatat, opening it must not hang or adopt it; the inode check then rejects it. */
 	int fd = sys_openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 					 (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0), 0);
+	/* Not root, usher opens with the grader's own uid: what it may not read, the
+	 * grader may not either. That is the submission's fault, not usher's. */
+	if (fd == -EACCES && !w->owner)
+		return reject(w, rel, "not readable by the grader (usher is not root and cannot fix it)");
 	if (fd < 0)
 		return report_fail(w->rep, STEP_CHECK, -fd, "open %s/%s", w->cfg->submission, rel);
 	if ((rc = sys_fstat(fd, &fst)) < 0 || fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {

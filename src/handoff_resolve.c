@@ -39,7 +39,7 @@ static void next_component(char *left, char *name)
 	memmove(left, p + n, strlen(p + n) + 1);
 }
 
-static int walk(int root, const char *rel)
+int resolve_walk(int root, const char *rel)
 {
 	char left[PATH_LEN], name[PATH_LEN], target[PATH_LEN];
 	int dirs[MAX_DEPTH], depth = 0, links = 0, rc = 0;
@@ -113,17 +113,21 @@ static int walk(int root, const char *rel)
 
 int resolve_beneath(int root, const char *rel)
 {
-	int fd = sys_openat2(root, rel, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+	/* openat2(2): EAGAIN when a rename anywhere on the machine raced with a ".." of
+	 * this lookup; "retry". A few times, then the user-space walk decides. */
+	int fd = -EAGAIN;
+	for (int i = 0; i < 8 && fd == -EAGAIN; i++)
+		fd = sys_openat2(root, rel, O_PATH, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
 	if (fd >= 0) {
 		sys_close(fd);
 		return 0;
 	}
-	if (fd != -ENOSYS && fd != -EPERM)
+	if (fd != -ENOSYS && fd != -EPERM && fd != -EAGAIN)
 		return fd;
 	static bool said;
 	if (!said)
 		log_verbose("openat2: %s: resolving symlinks in the submission in user space",
 			    strerror(-fd));
 	said = true;
-	return walk(root, rel);
+	return resolve_walk(root, rel);
 }

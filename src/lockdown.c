@@ -98,10 +98,25 @@ static int step_rlimits(const struct usher_config *cfg, struct usher_report *rep
  * usher (a grader that fills unmapped memfds charges the cgroup without growing any
  * process's RSS, and the largest process might then be usher). Raising one's own
  * oom_score_adj needs no privilege; lowering it again does, or a write to /proc, which
- * Landlock does not grant the grader. Children inherit it. */
-static int step_oom(const struct usher_config *cfg, struct usher_report *rep)
+ * Landlock does not grant the grader. Children inherit it.
+ *
+ * In a non-root start this process inherited PID 1's non-dumpability, and the files of
+ * a non-dumpable process's /proc directory belong to root: the write would get EACCES.
+ * It is dumpable for the open only, before any of the grader's code exists (a grader
+ * of usher's uid is what non-dumpability keeps out, and there is none yet). */
+static int step_oom(const struct usher_config *cfg, const struct usher_plan *plan,
+		    struct usher_report *rep)
 {
-	int fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY, 0), rc = fd;
+	bool flip = !plan->priv.root;
+	int fd = flip ? sys_prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) : 0, rc;
+	if (fd == 0)
+		fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY, 0);
+	if (flip && (rc = sys_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) < 0) {
+		if (fd >= 0)
+			sys_close(fd);
+		return report_fail(rep, STEP_RLIMIT, -rc, "prctl PR_SET_DUMPABLE 0 (after opening oom_score_adj)");
+	}
+	rc = fd;
 	if (fd >= 0) {
 		rc = sys_write(fd, "1000", 4) == 4 ? 0 : -EIO;
 		sys_close(fd);
@@ -177,7 +192,7 @@ int lockdown(const struct usher_config *cfg, const struct usher_plan *plan, stru
 	    (rc = step_env(cfg, plan, rep)) < 0 ||
 	    (rc = lockdown_session(rep)) < 0 ||
 	    (rc = step_rlimits(cfg, rep)) < 0 ||
-	    (rc = step_oom(cfg, rep)) < 0 ||
+	    (rc = step_oom(cfg, plan, rep)) < 0 ||
 	    (rc = lockdown_identity(cfg, plan, rep)) < 0 ||
 	    (rc = lockdown_caps(cfg, rep)) < 0 ||
 	    (rc = step_nnp(rep)) < 0 ||

@@ -16,8 +16,8 @@
 
 /* 1. Close every inherited fd above 2: what the runtime or the sidecar left open
  * (a socket to the agent, a log pipe) must not reach student code. Kept: the report
- * channel to the parent, and with --exec the result's directory (PID 1 writes the
- * result through it if the exec fails); both are close-on-exec and vanish with the exec.
+ * channel to the parent, and with --exec the pipe to the result's writer (report.c);
+ * both are close-on-exec and vanish with the exec.
  *
  * close_range(2) closes the gaps between them (Linux 5.9). Where it is missing
  * (ENOSYS: Amazon Linux 2's 4.14), refused by a runtime profile that predates it
@@ -65,8 +65,8 @@ int lockdown_fds(const struct usher_plan *plan, struct usher_report *rep)
 	unsigned from = 3;
 	if (plan->report_fd >= 3)
 		keep[n++] = plan->report_fd;
-	if (plan->keep_result_dirfd && plan->result_dirfd >= 3)
-		keep[n++] = plan->result_dirfd;
+	if (plan->writer_fd >= 3)
+		keep[n++] = plan->writer_fd;
 	if (n == 2 && keep[0] > keep[1]) {
 		int t = keep[0];
 		keep[0] = keep[1], keep[1] = t;
@@ -96,7 +96,12 @@ int lockdown_fds(const struct usher_plan *plan, struct usher_report *rep)
  * then fails with EPERM): that is the state wanted, except that under `docker run -t`
  * the runtime also made the terminal usher's controlling terminal, so it is given up
  * (TIOCNOTTY). SIGHUP and SIGCONT, which that sends to the session, are blocked and
- * drained so that they do not end usher when it is not PID 1. */
+ * drained so that they do not end usher when it is not PID 1.
+ * With --exec under an init (docker --init, ECS initProcessEnabled), tini has made
+ * usher the leader of a process group of its own, and a group leader may not start a
+ * session either (EPERM again, setsid(2)): usher first joins its session leader's
+ * group (the init's, in the same session), leaving its own group empty, then setsid()
+ * works. */
 static int drop_ctty(struct usher_report *rep)
 {
 	int fd = sys_openat(AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY | O_NONBLOCK, 0), rc;
@@ -124,6 +129,8 @@ int lockdown_session(struct usher_report *rep)
 	pid_t rc = sys_setsid();
 	if (rc == -EPERM && getsid(0) == getpid())
 		return drop_ctty(rep);
+	if (rc == -EPERM && getpgrp() == getpid() && sys_setpgid(0, getsid(0)) == 0)
+		rc = sys_setsid();
 	if (rc < 0)
 		return report_fail(rep, STEP_SETSID, (int)-rc, "setsid");
 	return 0;

@@ -118,11 +118,17 @@ static int export_bpf(scmp_filter_ctx ctx, bool notify, struct bpf_prog *out, st
 	}
 	off_t size = sys_lseek(fd, 0, SEEK_END);
 	size_t n = size > 0 ? (size_t)size / sizeof(struct sock_filter) : 0;
-	if (size <= 0 || (size_t)size % sizeof(struct sock_filter) || n + np > 0xffff ||
-	    !(out->insn = malloc((n + np) * sizeof *out->insn)) ||
-	    sys_pread(fd, out->insn + np, (size_t)size, 0) != size) {
+	ssize_t got = 0;
+	int err = size < 0 ? (int)-size : 0; /* the errno of what failed, EIO for a short read */
+	if (!err && (size == 0 || (size_t)size % sizeof(struct sock_filter) || n + np > 0xffff))
+		err = EIO;
+	if (!err && !(out->insn = malloc((n + np) * sizeof *out->insn)))
+		err = ENOMEM;
+	if (!err && (got = sys_pread(fd, out->insn + np, (size_t)size, 0)) != size)
+		err = got < 0 ? (int)-got : EIO;
+	if (err) {
 		sys_close(fd);
-		return report_fail(rep, STEP_SECCOMP, EIO, "read back the BPF program");
+		return report_fail(rep, STEP_SECCOMP, err, "read back the BPF program");
 	}
 	sys_close(fd);
 	memcpy(out->insn, prelude, np * sizeof *prelude);

@@ -37,6 +37,7 @@
 
 #include "enforce.h"
 #include "feedback.h"
+#include "lockdown.h"
 #include "log.h"
 #include "output.h"
 #include "plan.h"
@@ -52,6 +53,7 @@ static int finish(const struct usher_config *cfg, struct usher_plan *plan,
 	rep->exit_code = outcome_exit_code(rep);
 	relay_finish(plan->relay, rep);  /* the grader's last output: every writer is gone */
 	feedback_finish(cfg, plan, rep); /* the learner's file, when usher ended the run */
+	feedback_cleanup(plan);          /* every grader process is gone */
 	if (cfg->result_path && report_write(cfg, plan, rep) < 0 && rep->exit_code == 0)
 		rep->exit_code = EXIT_USHER_FAILED; /* a verdict nobody can read is no success */
 	plan_release(plan);
@@ -62,7 +64,7 @@ int main(int argc, char **argv, char **envp)
 {
 	struct usher_config cfg;
 	struct usher_report rep = {.wait_ms = -1, .grader.exit_code = -1, .listener_fd = -1};
-	struct usher_plan plan = {.result_dirfd = -1};
+	struct usher_plan plan = {.result_dirfd = -1, .writer_fd = -1, .writer_pid = -1};
 	struct usher_child child = {.pid = -1, .fd = -1, .listener = -1, .notify.fd = -1};
 	pid_t grader;
 	int rc;
@@ -114,7 +116,10 @@ int main(int argc, char **argv, char **envp)
 	}
 
 	if (cfg.exec_mode) {
-		/* Nothing is left to supervise or report after a successful exec. */
+		/* Nothing is left to supervise or report after a successful exec; a failure
+		 * from here on is written by a writer that stays root. */
+		if (report_writer_start(&cfg, &plan, &rep) < 0)
+			return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 		if (lockdown(&cfg, &plan, &rep) < 0)
 			return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 		exec_program(&cfg, &plan, &rep);

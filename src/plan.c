@@ -53,6 +53,11 @@ static int plan_landlock(const struct usher_config *cfg, struct usher_plan *plan
 				   abi, LANDLOCK_ABI_FULL);
 	if (cfg->landlock == LANDLOCK_OFF)
 		return 0; /* not wanted: not degraded */
+	/* --require landlock=N above what the kernel has is a failure even where the ABI
+	 * has every right usher uses (degrade() below is reached only under it). */
+	if (abi >= LANDLOCK_ABI_FULL && protection_required(cfg, PROT_LANDLOCK, abi))
+		return report_fail(rep, STEP_REQUIRE, EPERM, "--require landlock=%d: the kernel's "
+				   "Landlock ABI is %d", cfg->require_landlock_abi, abi);
 	if (abi == 0)
 		return degrade(cfg, rep, PROT_LANDLOCK, 0, "unavailable (kernel, or the runtime's seccomp "
 			       "profile): writes are limited by file permissions only");
@@ -93,7 +98,8 @@ int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct u
 	int rc;
 	plan->report_fd = -1;
 	plan->result_dirfd = -1;
-	plan->keep_result_dirfd = cfg->exec_mode;
+	plan->writer_fd = -1;
+	plan->writer_pid = -1;
 	if ((rc = privilege_read(&plan->priv)) < 0)
 		return report_fail(rep, STEP_CAPS, -rc, "read usher's own capabilities (capget)");
 	if ((rc = report_prepare(cfg, plan, rep)) < 0 || (rc = plan_identity(cfg, plan, rep)) < 0)

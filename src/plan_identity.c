@@ -263,8 +263,16 @@ int plan_identity(const struct usher_config *cfg, struct usher_plan *plan, struc
 			return report_fail(rep, STEP_UID, EPERM, "switch to --user %s (uid %u): usher runs as "
 					   "uid %u without CAP_SETUID/CAP_SETGID", cfg->user_spec,
 					   (unsigned)cfg->uid, (unsigned)plan->uid);
+		/* The runtime's supplementary groups (docker --group-add, Kubernetes fsGroup)
+		 * stay too: only CAP_SETGID could drop them. */
+		gid_t groups[64];
+		int ng = sys_getgroups(64, groups);
+		char extra[120] = "";
+		for (int i = 0; i < ng && strlen(extra) < sizeof extra - 16; i++)
+			snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "%s%u", i ? "," : "; and keeps the groups ",
+				 (unsigned)groups[i]);
 		if ((rc = degrade(cfg, rep, PROT_UID_SWITCH, 0, "usher started as uid %u without "
-				  "CAP_SETUID: the grader shares its uid", (unsigned)plan->uid)) < 0)
+				  "CAP_SETUID: the grader shares its uid%s", (unsigned)plan->uid, extra)) < 0)
 			return rc;
 		if (cfg->user_auto && (rc = degrade(cfg, rep, PROT_OWN_UID, 0, "the grader keeps "
 						    "the container's uid %u", (unsigned)plan->uid)) < 0)

@@ -4,8 +4,9 @@
  * asynchronously: a signalfd delivers them to one poll() loop, whose timeout is the
  * next deadline (--timeout, or the SIGKILL that follows a SIGTERM by --kill-after).
  *
- *   SIGCHLD          reap everything with WNOHANG (SIGCHLD coalesces); the grader's
- *                    status and rusage are kept, orphans are just reaped
+ *   SIGCHLD          reap with WNOHANG (SIGCHLD coalesces), at most a batch per turn
+ *                    of the loop; the grader's status and rusage are kept, orphans
+ *                    are just reaped
  *   HUP INT QUIT TERM USR1 USR2 WINCH CONT
  *                    forwarded to the grader's process group (it is a session leader
  *                    after lockdown step 3); TERM also arms the escalation to SIGKILL
@@ -45,25 +46,34 @@ void signal_grader(pid_t grader, int sig)
 struct loop {
 	pid_t grader;
 	bool grader_done;
+	bool more; /* the last reap stopped at its batch: zombies may be waiting */
 	int status;
 	struct rusage ru;
-	uint64_t started, deadline, kill_at; /* 0 = not armed */
+	uint64_t started, ended, deadline, kill_at; /* 0 = not armed */
 	uint64_t reaped_at; /* the last reap: retried every second whatever else wakes the loop */
 };
+
+/* A batch at most: orphans of the grader's tree come to usher (PID 1, or the subreaper
+ * under docker --init), and a tree whose processes fork and exit as fast as usher reaps
+ * them (a chain that setsid()s and forks its successors) would otherwise hold this loop
+ * forever, and with it the deadline. The loop polls again at once while l->more. */
+#define REAP_BATCH 256
 
 static void reap(struct loop *l)
 {
 	int status;
 	struct rusage ru;
-	pid_t pid;
+	pid_t pid = 0;
 	l->reaped_at = now_ms();
-	while ((pid = sys_wait4(-1, &status, WNOHANG, &ru)) > 0) {
+	for (int n = 0; n < REAP_BATCH && (pid = sys_wait4(-1, &status, WNOHANG, &ru)) > 0; n++) {
 		if (pid == l->grader) {
 			l->grader_done = true;
+			l->ended = now_ms(); /* wall time ends here, not after the sweep */
 			l->status = status;
 			l->ru = ru;
 		}
 	}
+	l->more = pid > 0;
 }
 
 static void on_signal(const struct usher_config *cfg, struct loop *l, int sig)
@@ -108,6 +118,8 @@ static void on_time(const struct usher_config *cfg, struct usher_report *rep, st
 static int next_timeout(const struct loop *l)
 {
 	uint64_t next = 0, t = now_ms();
+	if (l->more)
+		return 0;
 	if (l->deadline)
 		next = l->deadline;
 	if (l->kill_at && (!next || l->kill_at < next))
@@ -127,7 +139,7 @@ static int wait_ms(const struct loop *l, const struct limits *lim)
 static void record(struct usher_report *rep, const struct loop *l)
 {
 	struct rusage all;
-	rep->grader.wall_ms = now_ms() - l->started;
+	rep->grader.wall_ms = (l->ended ? l->ended : now_ms()) - l->started;
 	if (WIFEXITED(l->status)) {
 		rep->grader.exit_code = WEXITSTATUS(l->status);
 	} else {
@@ -205,11 +217,12 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 			 * hanging: close it, and the kernel answers them with ENOSYS. */
 			log_error("seccomp listener: cannot read it: refused calls now fail with ENOSYS");
 			notify_close(&child->notify);
-		}
-		/* Hung up: no process is under the filter any more, and none will be. Polled
-		 * again, it would wake the loop at once, forever. */
-		if (rc > 0 && (p[1].revents & (POLLHUP | POLLERR)) && !(p[1].revents & POLLIN))
+		} else if (rc > 0 && (p[1].revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p[1].revents & POLLIN)) {
+			/* Hung up: no process uses the filter any more (the grader's tree is
+			 * gone, perhaps not yet reaped). Polled again, it would wake the loop at
+			 * once for ever: close it; the reap on the next tick finds the grader. */
 			notify_close(&child->notify);
+		}
 		struct signalfd_siginfo si;
 		while (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
 			on_signal(cfg, &l, (int)si.ssi_signo);
@@ -217,8 +230,8 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 		on_time(cfg, rep, &l);
 		if (plan->limits)
 			limits_check(plan->limits, rep, now_ms());
-		/* A reap that failed once (its SIGCHLD consumed) is retried every second, even
-		 * while the relay's pipes keep the loop busy. */
+		/* A lost SIGCHLD, or the rest of a batch; and at least every second, even while
+		 * the relay's pipes keep the loop busy (a reap that failed once). */
 		if (rc == 0 || now_ms() - l.reaped_at >= 1000)
 			reap(&l);
 	}

@@ -171,13 +171,14 @@ static void detail_of(const struct seccomp_data *d, char *out, size_t len)
 	}
 }
 
-static void count(struct usher_report *rep, const struct seccomp_data *d)
+/* Count a refused call. The entry is found by number and detail; the name (a
+ * libseccomp lookup, the slow part) is made once, for a new entry. */
+static void count(struct notifier *n, struct usher_report *rep, const struct seccomp_data *d)
 {
-	char name[sizeof rep->denied[0].syscall], detail[sizeof rep->denied[0].detail];
-	name_of(d->nr, name, sizeof name);
+	char detail[sizeof rep->denied[0].detail];
 	detail_of(d, detail, sizeof detail);
 	for (unsigned i = 0; i < rep->ndenied; i++)
-		if (!strcmp(rep->denied[i].syscall, name) && !strcmp(rep->denied[i].detail, detail)) {
+		if (n->nr[i] == d->nr && !strcmp(rep->denied[i].detail, detail)) {
 			rep->denied[i].count++;
 			return;
 		}
@@ -185,11 +186,13 @@ static void count(struct usher_report *rep, const struct seccomp_data *d)
 		rep->denied_more++;
 		return;
 	}
-	memcpy(rep->denied[rep->ndenied].syscall, name, sizeof name);
-	memcpy(rep->denied[rep->ndenied].detail, detail, sizeof detail);
-	rep->denied[rep->ndenied++].count = 1;
-	log_info("refused %s%s%s (further refusals are counted in the result)", name, *detail ? " " : "",
-		 detail);
+	unsigned i = rep->ndenied++;
+	n->nr[i] = d->nr;
+	name_of(d->nr, rep->denied[i].syscall, sizeof rep->denied[i].syscall);
+	memcpy(rep->denied[i].detail, detail, sizeof detail);
+	rep->denied[i].count = 1;
+	log_info("refused %s%s%s (further refusals are counted in the result)", rep->denied[i].syscall,
+		 *detail ? " " : "", detail);
 }
 
 /* --- loopback sockets --- */
@@ -251,7 +254,7 @@ int notify_handle(struct notifier *n, struct usher_report *rep)
 		} else {
 			err = seccomp_refusal_errno(req->data.nr);
 		}
-		count(rep, &req->data);
+		count(n, rep, &req->data);
 		struct seccomp_notif_resp *resp = (struct seccomp_notif_resp *)n->resp;
 		memset(n->resp, 0, sizeof n->resp);
 		resp->id = req->id;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "output.h"
@@ -78,6 +79,11 @@ void relay_finish(struct relay *r, struct usher_report *rep)
 	relay_close_grader_ends(r);
 	uint64_t deadline = sat_add(now_ms(), RELAY_FLUSH_MS);
 	for (;;) {
+		/* Every writer is gone: what the pipes hold is read now (non-blocking), without
+		 * waiting for poll to say so; poll only waits for a full log to take more. */
+		for (int i = 0; i < 2; i++)
+			if (r->s[i].rfd >= 0 && !r->s[i].wait_out)
+				relay_pump(r, &r->s[i]);
 		bool open = r->s[0].rfd >= 0 || r->s[1].rfd >= 0;
 		if (!open && !r->s[0].tail_done)
 			queue_tails(r);
@@ -90,9 +96,13 @@ void relay_finish(struct relay *r, struct usher_report *rep)
 			break;
 		struct pollfd p[RELAY_POLLFDS];
 		size_t n = relay_pollfds(r, p);
-		if (!n || sys_poll(p, n, ms) < 0)
-			break;
-		for (int i = 0; i < 2; i++) {
+		int rc = n ? sys_poll(p, n, ms) : 0;
+		if (rc < 0) { /* try again in a moment, until the deadline */
+			struct timespec ts = {0, 10 * 1000000L};
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		for (int i = 0; rc > 0 && i < 2; i++) {
 			struct relay_stream *s = &r->s[i];
 			if (s->pidx < 0 || !p[s->pidx].revents)
 				continue;

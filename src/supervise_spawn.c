@@ -64,8 +64,9 @@ static void child(const struct usher_config *cfg, const struct usher_plan *paren
 	 * already default (usher installs no handler), and exec keeps a blocked mask, so
 	 * this is the one thing to undo. */
 	sigemptyset(&none);
-	if (sys_sigprocmask(SIG_SETMASK, &none, NULL) < 0) {
-		report_fail(rep, STEP_SIGNALS, errno, "unblock signals");
+	int rc = sys_sigprocmask(SIG_SETMASK, &none, NULL);
+	if (rc < 0) {
+		report_fail(rep, STEP_SIGNALS, -rc, "unblock signals");
 	} else if (relay_child(plan.relay, rep) == 0 && lockdown(cfg, &plan, rep) == 0) {
 		/* The parent waits for this record: without it, leave, so it reads EOF. */
 		if (!send(fd, rep, false))

@@ -71,6 +71,7 @@ ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len)
 {
 	return NEG(readlinkat(dirfd, path, buf, len));
 }
+int sys_pipe2(int fds[2], int flags) { return NEG(pipe2(fds, flags)); }
 int sys_socketpair(int fds[2]) { return NEG(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds)); }
 ssize_t sys_send_record(int fd, const void *buf, size_t len, int passfd)
 {
@@ -122,7 +123,6 @@ int sys_close_range(unsigned first, unsigned last, unsigned flags)
 }
 
 int sys_ioctl(int fd, unsigned long request, unsigned long arg) { return NEG(ioctl(fd, request, arg)); }
-int sys_pipe2(int fds[2], int flags) { return NEG(pipe2(fds, flags)); }
 int sys_fcntl(int fd, int cmd, long arg) { return NEG(fcntl(fd, cmd, arg)); }
 int sys_dup2(int oldfd, int newfd) { return NEG(dup2(oldfd, newfd)); }
 ssize_t sys_splice(int in, int out, size_t len, unsigned flags)
@@ -174,6 +174,7 @@ pid_t sys_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 }
 int sys_kill(pid_t pid, int sig) { return NEG(kill(pid, sig)); }
 pid_t sys_setsid(void) { return NEG(setsid()); }
+int sys_setpgid(pid_t pid, pid_t pgid) { return NEG(setpgid(pid, pgid)); }
 int sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
 {
 	return NEG(prctl(option, a2, a3, a4, a5));

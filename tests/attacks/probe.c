@@ -1,13 +1,14 @@
 /* probe - a static multi-call program placed in test containers (crun's style): each
  * subcommand does one thing and prints one line, so assertions run inside the sandbox.
  *
- * Attacks print `probe: NAME: DEFENDED (why)` and exit 0 when the attack failed, or
- * `probe: NAME: VULNERABLE (what happened)` and exit 1 when it worked. As bubblewrap's
- * tests do, harmless arguments tell "filtered" (EPERM/ENOSYS from a filter or a missing
- * privilege) from "reached the kernel" (EBADF/EFAULT/EINVAL: the call was allowed).
+ * Attacks (probe_attacks.c) print `probe: NAME: RESULT`, RESULT being OK when the call
+ * succeeded or the exact errno name (EPERM, EFAULT, ...): the test knows which layer
+ * gives which errno, so the errno says which layer answered. `probe try CALL...` is
+ * bubblewrap's try-syscall: harmless arguments, so "reached the kernel" (EFAULT, EBADF,
+ * EINVAL) is told apart from "filtered" (the seccomp filter's EPERM or ENOSYS).
  * Utilities (exit, sleep, signals, orphans, ...) serve the supervision tests.
  *
- * Build: musl-gcc -static -O2 -o probe probe.c probe_attacks.c (tests/attacks/build.sh)
+ * Build: musl-gcc -static -O2 -o probe probe*.c (tests/attacks/build.sh)
  */
 #include "probe.h"
 
@@ -22,28 +23,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-int defended(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	printf("probe: %s: DEFENDED (", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(")\n");
-	return 0;
-}
-
-int vulnerable(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	printf("probe: %s: VULNERABLE (", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(")\n");
-	return 1;
-}
 
 static int status_line(const char *key, char *out, size_t len)
 {
@@ -77,9 +56,9 @@ static int whoami(void)
 	status_line("NoNewPrivs:", nnp, sizeof nnp);
 	status_line("Seccomp:", sec, sizeof sec);
 	printf("uid=%u euid=%u gid=%u egid=%u groups=%s capeff=%s capprm=%s capbnd=%s capamb=%s "
-	       "nnp=%s seccomp=%s pid=%d sid=%d pgid=%d\n",
+	       "nnp=%s seccomp=%s pid=%d sid=%d pgid=%d ppid=%d\n",
 	       getuid(), geteuid(), getgid(), getegid(), groups, eff, prm, bnd, amb, nnp, sec,
-	       getpid(), getsid(0), getpgrp());
+	       getpid(), getsid(0), getpgrp(), getppid());
 	return 0;
 }
 
@@ -279,6 +258,17 @@ int main(int argc, char **argv)
 		return cat(a2);
 	if (!strcmp(cmd, "write-file"))
 		return write_file(a2, a3);
+	if (!strcmp(cmd, "hold-fd") && argc > 3) { /* hold-fd N PROG ARG...: exec with fd N open */
+		int fd = open("/etc/passwd", O_RDONLY);
+		if (fd < 0 || dup2(fd, atoi(a2)) < 0)
+			return perror("probe: hold-fd"), 1;
+		close(fd);
+		execv(argv[3], argv + 3);
+		return perror("probe: hold-fd: exec"), 127;
+	}
+	if (!strcmp(cmd, "sys"))
+		return sys_probe(argc - 1, argv + 1);
+
 	int rc = attack(argc - 1, argv + 1);
 	if (rc < 0 && argc > 1)
 		rc = verdict_program(argc - 1, argv + 1);

@@ -7,6 +7,8 @@
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -21,10 +23,20 @@
 #include "sys.h"
 
 #define MAX_CALLS 4096
+#define MAX_NAMES 128
 #define MAX_FAULTS 16
+#define MAX_EXECS 32
 
+/* The trace (the first MAX_CALLS calls) and a count per name: names are the wrappers'
+ * __func__, so a pointer comparison finds them before strcmp is needed. Counting is
+ * O(names), not O(calls): fuzz targets make tens of thousands of calls per input. */
 static const char *calls[MAX_CALLS];
 static int ncalls;
+static struct {
+	const char *name;
+	int count;
+} names[MAX_NAMES];
+static int nnames;
 struct fault {
 	const char *name;
 	int nth, err;
@@ -33,11 +45,29 @@ static struct fault faults[MAX_FAULTS];
 static int nfaults;
 static char trace[MAX_CALLS * 24];
 
+static bool processes;
+static struct {
+	char path[256];
+	int err;
+} execs[MAX_EXECS];
+static int nexecs, exec_default = ENOEXEC, exec_status;
+static char exec_log[256], exec_paths[2048];
+
+static void exec_reset(void)
+{
+	processes = false;
+	nexecs = 0;
+	exec_default = ENOEXEC;
+	exec_status = 0;
+	exec_log[0] = exec_paths[0] = '\0';
+}
+
 void fake_reset(void)
 {
-	ncalls = nfaults = 0;
+	ncalls = nfaults = nnames = 0;
 	fake_ignore(NULL);
 	trace[0] = '\0';
+	exec_reset();
 }
 
 void fake_fail(const char *name, int nth, int err)
@@ -46,12 +76,22 @@ void fake_fail(const char *name, int nth, int err)
 		faults[nfaults++] = (struct fault){name, nth, err};
 }
 
+static int *counter(const char *name, bool add)
+{
+	for (int i = 0; i < nnames; i++)
+		if (names[i].name == name || !strcmp(names[i].name, name))
+			return &names[i].count;
+	if (!add || nnames == MAX_NAMES)
+		return NULL;
+	names[nnames].name = name;
+	names[nnames].count = 0;
+	return &names[nnames++].count;
+}
+
 int fake_count(const char *name)
 {
-	int n = 0;
-	for (int i = 0; i < ncalls; i++)
-		n += !strcmp(calls[i], name);
-	return n;
+	int *c = counter(name, false);
+	return c ? *c : 0;
 }
 
 int fake_index(const char *name)
@@ -76,11 +116,65 @@ static int enter(const char *name)
 {
 	if (ncalls < MAX_CALLS)
 		calls[ncalls++] = name;
-	int nth = fake_count(name);
+	int *c = counter(name, true), nth = c ? ++*c : 0;
 	for (int i = 0; i < nfaults; i++)
-		if (!strcmp(faults[i].name, name) && (faults[i].nth == 0 || faults[i].nth == nth))
+		if (!strcmp(faults[i].name, name) && (faults[i].nth == 0 || faults[i].nth == nth)) {
+			if (faults[i].err == FAKE_DIE)
+				_exit(FAKE_DIE_STATUS);
 			return -faults[i].err;
+		}
 	return 0;
+}
+
+void fake_processes(bool on) { processes = on; }
+void fake_exec_default(int err) { exec_default = err; }
+void fake_exec_exits(int status) { exec_status = status; }
+void fake_exec_log(const char *file) { snprintf(exec_log, sizeof exec_log, "%s", file); }
+const char *fake_exec_paths(void) { return exec_paths; }
+
+void fake_exec_result(const char *path, int err)
+{
+	if (nexecs < MAX_EXECS) {
+		snprintf(execs[nexecs].path, sizeof execs[0].path, "%s", path);
+		execs[nexecs++].err = err;
+	}
+}
+
+/* What a successful exec does to the caller, short of running the program: the
+ * close-on-exec descriptors vanish (the spawn channel's end-of-file is the parent's
+ * sign that the exec happened), and the "program" exits. */
+static void exec_success(const char *path)
+{
+	if (*exec_log) {
+		int fd = open(exec_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			dprintf(fd, "%s\n", path);
+			close(fd);
+		}
+	}
+	for (int fd = 3; fd < 1024; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && (fl & FD_CLOEXEC))
+			close(fd);
+	}
+	if (exec_status < 0) { /* a "program" killed by a signal */
+		signal(-exec_status, SIG_DFL);
+		kill(getpid(), -exec_status);
+	}
+	_exit(exec_status < 0 ? 127 : exec_status);
+}
+
+static int fake_execve(const char *path)
+{
+	size_t len = strlen(exec_paths);
+	snprintf(exec_paths + len, sizeof exec_paths - len, "%s%s", len ? "," : "", path);
+	int err = exec_default;
+	for (int i = 0; i < nexecs; i++)
+		if (!strcmp(execs[i].path, path))
+			err = execs[i].err;
+	if (err == 0 && processes)
+		exec_success(path);
+	return -(err ? err : ENOEXEC);
 }
 
 /* Credentials are state: what the fake setresuid sets, the fake getresuid reads back,
@@ -144,13 +238,13 @@ int sys_fchmod(int fd, mode_t m) REAL(int, fchmod(fd, m))
 int sys_fsync(int fd) REAL(int, fsync(fd))
 ssize_t sys_getdents64(int fd, void *b, size_t n) REAL(ssize_t, (ssize_t)syscall(SYS_getdents64, fd, b, n))
 ssize_t sys_readlinkat(int d, const char *p, char *b, size_t n) REAL(ssize_t, readlinkat(d, p, b, n))
+int sys_pipe2(int fds[2], int fl) REAL(int, pipe2(fds, fl))
 int sys_socketpair(int fds[2]) REAL(int, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds))
 ssize_t sys_send_record(int fd, const void *b, size_t n, int pfd) { (void)pfd; REAL(ssize_t, write(fd, b, n)) }
 ssize_t sys_recv_record(int fd, void *b, size_t n, int *pfd) { *pfd = -1; REAL(ssize_t, read(fd, b, n)) }
 int sys_close_range(unsigned a, unsigned b, unsigned fl) { (void)a; (void)b; (void)fl; PRETEND(int, 0) }
 
 int sys_ioctl(int fd, unsigned long req, unsigned long arg) { (void)fd; (void)req; (void)arg; PRETEND(int, 0) }
-int sys_pipe2(int fds[2], int fl) REAL(int, pipe2(fds, fl))
 int sys_fcntl(int fd, int cmd, long arg) REAL(int, fcntl(fd, cmd, arg))
 /* dup2 would replace the test's own stdout: pretend. */
 int sys_dup2(int a, int b) { (void)a; PRETEND(int, b) }
@@ -175,14 +269,49 @@ int sys_sigprocmask(int how, const sigset_t *s, sigset_t *o) REAL(int, sigprocma
 int sys_timerfd_create(int fl) REAL(int, timerfd_create(CLOCK_MONOTONIC, fl))
 int sys_timerfd_settime(int fd, const struct itimerspec *s) REAL(int, timerfd_settime(fd, 0, s, NULL))
 
-/* Process calls pretend: a unit test must never fork or exec for real. fork returns
- * a fake child pid; execve "fails" with ENOEXEC unless told otherwise, so code that
- * continues after it is visible. */
-pid_t sys_fork(void) PRETEND(pid_t, 4242)
-int sys_execve(const char *p, char *const a[], char *const e[]) { (void)p; (void)a; (void)e; PRETEND(int, -ENOEXEC) }
-pid_t sys_wait4(pid_t p, int *st, int o, struct rusage *r) { (void)o; (void)r; if (st) *st = 0; PRETEND(pid_t, p) }
-int sys_kill(pid_t p, int s) { (void)p; (void)s; PRETEND(int, 0) }
+/* Process calls pretend: a unit test must never fork or exec for real, unless it asked
+ * for process mode (fake_processes). fork then returns a fake child pid; execve fails
+ * (fake_exec_result, fake_exec_default) so code that continues after it is visible. */
+pid_t sys_fork(void)
+{
+	int f = enter(__func__);
+	if (f)
+		return f;
+	if (!processes)
+		return 4242;
+	pid_t pid = fork();
+	if (pid == 0)
+		ncalls = nnames = 0; /* counted per process, as in the fault build: a child's
+				      * first setresuid is its #1 whatever the parent did */
+	return NEG(pid);
+}
+int sys_execve(const char *p, char *const a[], char *const e[])
+{
+	int f = enter(__func__);
+	(void)a;
+	(void)e;
+	return f ? f : fake_execve(p);
+}
+pid_t sys_wait4(pid_t p, int *st, int o, struct rusage *r)
+{
+	int f = enter(__func__);
+	if (f)
+		return f;
+	if (processes)
+		return NEG(wait4(p, st, o, r));
+	if (st)
+		*st = 0;
+	return p;
+}
+int sys_kill(pid_t p, int s)
+{
+	int f = enter(__func__);
+	if (f)
+		return f;
+	return processes ? NEG(kill(p, s)) : 0;
+}
 pid_t sys_setsid(void) PRETEND(pid_t, 4242)
+int sys_setpgid(pid_t p, pid_t g) { (void)p; (void)g; PRETEND(int, 0) }
 int sys_prctl(int o, unsigned long a, unsigned long b, unsigned long c, unsigned long d)
 {
 	int f = enter(__func__);

@@ -15,8 +15,7 @@ n=0
 fresh() { n=$((n + 1)); d=$tmp/c$n; mkdir -p "$d"; sub=$d/shared/submission; }
 # The grader: succeed only if the drop is complete.
 grader() { echo "[ -e $sub.ready ] && [ \"\$(cat $sub/last.txt 2>/dev/null)\" = last ] || exit 99"; }
-sidecar() { # DELAY: write the files, then publish the marker by rename
-	sleep "$1"
+sidecar() { # write the files, then publish the marker by rename
 	mkdir -p "$sub"
 	echo 'print(42)' >"$sub/main.py"
 	echo last >"$sub/last.txt"
@@ -24,15 +23,47 @@ sidecar() { # DELAY: write the files, then publish the marker by rename
 	mv "$d/shared/.m.tmp" "$sub.ready"
 }
 shim() { "$usher" -q "${lock[@]}" --submission "$sub" "$@"; }
+# Readiness, never a guessed sleep: poll a condition every 10 ms up to a deadline.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+until_ok() { # SECS CMD...: 0 as soon as CMD succeeds, 1 after SECS
+	local end=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep 0.01
+	done
+}
+# usher (PID) holds an inotify watch on DIR: the kernel lists each watch with the
+# watched inode in /proc/PID/fdinfo. It is the moment usher is waiting on DIR.
+watching() { # PID DIR
+	local ino f
+	ino=$(printf '%x' "$(stat -c %i "$2" 2>/dev/null)") || return 1
+	for f in /proc/"$1"/fdinfo/*; do
+		grep -q "^inotify wd:[0-9a-f]* ino:$ino " "$f" 2>/dev/null && return 0
+	done
+	return 1
+}
+# usher's log says it waits (the polling wait has no inotify watch to look for).
+logged() { grep -q "$2" "$1" 2>/dev/null; } # FILE REGEX
 
+# The marker before usher starts, or DELAY s into its wait (from the moment it watches:
+# the delay is the scenario, not a synchronisation).
 for delay in before 0 0.05 2; do
 	fresh
-	if [ "$delay" = before ]; then sidecar 0; else sidecar "$delay" & fi
+	[ "$delay" != before ] || sidecar
+	mkdir -p "$d/shared"
 	start=$(date +%s%N)
-	shim --wait-timeout 20 --result "$d/r.json" -- /bin/sh -c "$(grader)" 2>/dev/null
+	"$usher" -q "${lock[@]}" --submission "$sub" --wait-timeout 20 --result "$d/r.json" -- \
+		/bin/sh -c "$(grader)" 2>/dev/null &
+	pid=$!
+	if [ "$delay" != before ]; then
+		until_ok 10 watching "$pid" "$d/shared" || tap_fail "marker $delay s into the wait: usher watches $d/shared"
+		sleep "$delay"
+		sidecar
+	fi
+	wait "$pid"
 	rc=$?
-	wait
-	tap_is "$rc" 0 "marker $delay${delay#before} s after the start: grading starts, not early"
+	tap_is "$rc" 0 "marker $delay${delay#before} s into the wait: grading starts, not early"
 	[ "$delay" = 2 ] && tap_ok "... the 2 s wait took about 2 s" \
 		test $((($(date +%s%N) - start) / 1000000)) -lt 5000
 done
@@ -40,23 +71,39 @@ result_valid "$d/r.json" "the result of a waited handoff is schema-valid"
 valgrind_limit "its start eats the sidecar's delay" "... and records wait_ms and the submission" ||
 	tap_ok "... and records wait_ms and the submission" jq -e '.wait_ms >= 1500 and .submission.files == 2 and .submission.bytes == 15' "$d/r.json"
 
-fresh # the whole shared directory is created late
-(sleep 0.3; mkdir -p "$d/shared"; sleep 0.2; sidecar 0) &
-shim --wait-timeout 20 -- /bin/sh -c "$(grader)" 2>/dev/null
-tap_is "$?" 0 "the parent directory created late: seen"
-wait
+# Directories created late: usher watches the deepest one that exists and moves its
+# watch down as each level appears. Each step waits until usher watches the new level.
+late() { # DESC DIR-THAT-EXISTS LEVEL...: create each LEVEL once usher watches its parent
+	local desc=$1 have=$2 level ok=1
+	shift 2
+	"$usher" -q "${lock[@]}" --submission "$sub" --wait-timeout 20 -- /bin/sh -c "$(grader)" 2>/dev/null &
+	pid=$!
+	for level in "$@"; do
+		until_ok 10 watching "$pid" "$have" || ok=0
+		mkdir "$level"
+		have=$level
+	done
+	until_ok 10 watching "$pid" "$have" || ok=0
+	sidecar
+	wait "$pid"
+	rc=$?
+	[ "$ok" = 1 ] || tap_fail "$desc: usher moves its watch down each level as it appears"
+	tap_is "$rc" 0 "$desc: seen"
+}
+fresh
+late "the parent directory created late" "$d" "$d/shared"
 fresh
 rm -rf "$d"
-(sleep 0.3; mkdir -p "$d"; sleep 0.2; sidecar 0) &
-shim --wait-timeout 20 -- /bin/sh -c "$(grader)" 2>/dev/null
-tap_is "$?" 0 "the grandparent created late: seen"
-wait
+late "the grandparent created late" "$tmp" "$d" "$d/shared"
 
 fresh
-sidecar 0.3 &
-shim --wait-poll --wait-timeout 20 -- /bin/sh -c "$(grader)" 2>/dev/null
+mkdir -p "$d/shared"
+"$usher" "${lock[@]}" --submission "$sub" --wait-poll --wait-timeout 20 -- /bin/sh -c "$(grader)" 2>"$d/err" &
+pid=$!
+until_ok 10 logged "$d/err" "waiting for .*polling" || tap_fail "--wait-poll: usher says it waits, polling"
+sidecar
+wait "$pid"
 tap_is "$?" 0 "--wait-poll (no inotify): seen"
-wait
 
 fresh
 mkdir -p "$sub"
@@ -72,22 +119,25 @@ result_valid "$d/r.json" "... schema-valid"
 
 fresh
 mkdir -p "$sub"
-(sleep 0.2; echo "s3: NoSuchKey: submissions/42.zip" >"$d/shared/.f"; mv "$d/shared/.f" "$sub.failed") &
 start=$(date +%s%N)
-shim --wait-timeout 30 --result "$d/r.json" -- /bin/true 2>"$d/err"
+"$usher" -q "${lock[@]}" --submission "$sub" --wait-timeout 30 --result "$d/r.json" -- /bin/true 2>"$d/err" &
+pid=$!
+until_ok 10 watching "$pid" "$d/shared" || tap_fail "failed marker: usher waits on $d/shared"
+echo "s3: NoSuchKey: submissions/42.zip" >"$d/shared/.f"
+mv "$d/shared/.f" "$sub.failed"
+wait "$pid"
 rc=$?
 tap_is "$rc" 75 "failed marker: exit 75"
 tap_ok "... at once" test $((($(date +%s%N) - start) / 1000000)) -lt 3000
 tap_like "$(cat "$d/err")" "NoSuchKey" "... the log carries the sidecar's reason"
 tap_is "$(result_field "$d/r.json" '.status + ": " + .sidecar_reason')" "sidecar_failed: s3: NoSuchKey: submissions/42.zip" "... and so does the result"
 result_valid "$d/r.json" "... schema-valid"
-wait
 
 fresh
 mkdir -p "$sub"
 "$usher" -q "${lock[@]}" --submission "$sub" --wait-timeout 30 --result "$d/r.json" -- /bin/true 2>/dev/null &
 pid=$! # usher itself, not a function's subshell
-sleep 0.3
+until_ok 10 watching "$pid" "$d/shared" || tap_fail "SIGTERM during the wait: usher waits on $d/shared"
 kill -TERM "$pid"
 wait "$pid"
 tap_is "$?" 143 "SIGTERM during the wait: 143, promptly"
@@ -199,13 +249,15 @@ fresh # an empty volume: the marker's directory is made
 "$usher" deliver -q --to "$sub" --fail "fetch failed: 403"
 tap_is "$(cat "$sub.failed")" "fetch failed: 403" "usher deliver --fail publishes the reason"
 
-# 200 handoffs in a row with random marker timing: never early, never missed.
+# 200 handoffs in a row with random marker timing: never early, never missed. Here the
+# delay is the point, not a synchronisation: the marker lands 0-29 ms after usher
+# starts, anywhere in its start-up or its wait, so that every interleaving gets tried.
 # (HANDOFF_RUNS: fewer under valgrind, where each start costs ~0.5 s.)
 runs=${HANDOFF_RUNS:-200}
 bad=0
 for i in $(seq "$runs"); do
 	fresh
-	sidecar "0.0$((RANDOM % 3))$((RANDOM % 10))" &
+	(sleep "0.0$((RANDOM % 3))$((RANDOM % 10))"; sidecar) &
 	shim --wait-timeout 10 -- /bin/sh -c "$(grader)" 2>/dev/null || bad=$((bad + 1))
 	wait
 done

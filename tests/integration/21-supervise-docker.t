@@ -11,6 +11,15 @@ docker_setup
 shared=$(tap_tmpdir)
 chmod 777 "$shared"
 run() { docker run --rm --network none --entrypoint /usher/usher -v "$bin:/usher:ro" -v "$shared:/shared" "$@"; }
+# Readiness, never a guessed sleep: the probe prints "ready" once its handler is in place.
+ready() { # NAME: 0 once the container's output says ready, 1 after 20 s
+	local i
+	for i in $(seq 400); do
+		docker logs "$1" 2>&1 | grep -q '^ready$' && return 0
+		sleep 0.05
+	done
+	return 1
+}
 
 bad=""
 for n in 0 1 42 123 200 255; do
@@ -26,7 +35,7 @@ tap_is "$?" 139 "as PID 1: a grader killed by SIGSEGV gives 139"
 name=$(docker_name stop)
 docker run -d --name "$name" --network none --entrypoint /usher/usher -v "$bin:/usher:ro" usher-test/busybox \
 	-q --no-wait -- /usher/probe trap TERM 3 60 >/dev/null
-sleep 1
+ready "$name" || tap_fail "docker stop: the grader traps TERM (it says ready)"
 docker stop -t 20 "$name" >/dev/null
 tap_is "$(docker wait "$name" 2>/dev/null || docker inspect -f '{{.State.ExitCode}}' "$name")" 3 \
 	"docker stop: a grader that traps TERM exits with its own status"
@@ -35,7 +44,7 @@ docker rm -f "$name" >/dev/null 2>&1
 name=$(docker_name stop)
 docker run -d --name "$name" --network none --entrypoint /usher/usher -v "$bin:/usher:ro" usher-test/busybox \
 	-q --no-wait --kill-after 1 -- /usher/probe ignore TERM 0 60 >/dev/null
-sleep 1
+ready "$name" || tap_fail "docker stop: the grader ignores TERM (it says ready)"
 start=$(date +%s)
 docker stop -t 30 "$name" >/dev/null
 took=$(($(date +%s) - start))
@@ -43,9 +52,22 @@ tap_is "$(docker inspect -f '{{.State.ExitCode}}' "$name")" 137 "docker stop: a 
 tap_ok "... after --kill-after (1 s), not docker's 30 s (took $took s)" test "$took" -lt 10
 docker rm -f "$name" >/dev/null 2>&1
 
-# 1,000 orphans re-parented to PID 1: none stays a zombie while the grader runs.
-out=$(run usher-test/busybox -q --no-wait -- /bin/sh -c '/usher/probe spawn-orphans 1000; sleep 1;
-	z=0; for s in /proc/[0-9]*/stat; do read -r l <"$s" 2>/dev/null || continue; case "${l##*) }" in Z*) z=$((z+1));; esac; done;
+# 1,000 orphans re-parented to PID 1: none stays a zombie while the grader runs. Each
+# grandchild lives 20 ms; the grader polls (50 ms, up to 10 s) until none is alive or
+# dead-but-unreaped, and reports the zombies it last saw: usher not reaping leaves them.
+out=$(run usher-test/busybox -q --no-wait -- /bin/sh -c '/usher/probe spawn-orphans 1000
+	end=$(($(date +%s) + 10))
+	while :; do
+		z=0; left=0
+		for s in /proc/[0-9]*/stat; do
+			read -r l <"$s" 2>/dev/null || continue
+			case "${l##*) }" in Z*) z=$((z+1));; esac
+			case "$l" in *"(probe)"*) left=$((left+1));; esac
+		done
+		[ "$z" = 0 ] && [ "$left" = 0 ] && break
+		[ "$(date +%s)" -lt "$end" ] || break
+		sleep 0.05
+	done
 	echo "zombies=$z"' 2>/dev/null)
 tap_is "$out" "zombies=0" "as PID 1: 1,000 orphans are all reaped, no zombie left"
 

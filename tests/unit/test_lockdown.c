@@ -1,7 +1,9 @@
 /* test_lockdown.c - the lockdown runs SPEC's steps in order, and every step fails
- * closed: when one fails, lockdown() fails with that step named, and no later step
- * (let alone the exec) happens. Through the fake seam: nothing here drops real
- * privileges. */
+ * closed: when one fails, lockdown() fails with that step named, no later call happens
+ * (the trace stops at the failed call, bar the closing of what it opened), and the
+ * grader's process never execs (the same faults through spawn_prepare, with real
+ * processes: the child locks down, fails, and its exec log stays empty). Through the
+ * fake seam: nothing here drops real privileges. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -29,8 +32,9 @@ static struct sock_filter insn[1];
 
 static int setup(void **state)
 {
-	char *argv[] = {(char *)"usher", (char *)"--", (char *)"/grader", NULL};
-	char *envp[] = {NULL};
+	/* static: the configuration keeps pointing at argv */
+	static char *argv[] = {(char *)"usher", (char *)"--", (char *)"/grader", NULL};
+	static char *envp[] = {NULL};
 	(void)state;
 	config_free(&cfg);
 	assert_int_equal(config_load(3, argv, envp, &cfg, &rep), 0);
@@ -74,7 +78,6 @@ static void steps_in_order(void **state)
 	assert_int_equal(rep.lockdown.caps, 0);
 	assert_true(rep.lockdown.no_new_privs);
 	assert_int_equal(rep.lockdown.landlock_abi, 6);
-	assert_int_equal(fake_count("sys_execve"), 0);
 }
 
 /* Each failable call, the step the result must name, and the call that must then
@@ -98,25 +101,108 @@ static const struct {
 	{"sys_seccomp_attach", 1, "seccomp"},
 };
 
+/* close_range's EPERM (a runtime profile that predates it) and ENOSYS mean "walk
+ * /proc/self/fd instead", setsid's EPERM "a group leader: join the session leader's
+ * group first": EIO is the failure that must stop them. */
+static int fault_errno(const char *call)
+{
+	return strcmp(call, "sys_close_range") && strcmp(call, "sys_setsid") ? EPERM : EIO;
+}
+
+/* What may follow a failed call: closing what was open, and reading the state to say
+ * why (getrlimit after an EPERM from setrlimit). Nothing that changes anything. */
+static bool aftermath(const char *call)
+{
+	static const char *const ok[] = {"sys_close", "sys_get", "sys_caps_get", "sys_caps_read", "sys_fstat"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (!strncmp(call, ok[i], strlen(ok[i])))
+			return true;
+	return false;
+}
+
+/* The calls of a trace, split. */
+static size_t split(char *trace, const char **v, size_t max)
+{
+	size_t n = 0;
+	for (char *save = NULL, *t = strtok_r(trace, ",", &save); t && n < max; t = strtok_r(NULL, ",", &save))
+		v[n++] = t;
+	return n;
+}
+
 static void every_step_fails_closed(void **state)
 {
+	static char good[16384], bad[16384];
+	const char *g[1024], *b[1024];
+	assert_int_equal(lockdown(&cfg, &plan, &rep), 0);
+	snprintf(good, sizeof good, "%s", fake_trace());
+	size_t ng = split(good, g, 1024);
 	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
 		setup(state);
-		/* close_range's EPERM (a runtime profile that predates it) and ENOSYS mean
-		 * "walk /proc/self/fd instead": EIO is the failure that must stop it. */
-		fake_fail(faults[i].call, faults[i].nth, strcmp(faults[i].call, "sys_close_range") ? EPERM : EIO);
+		fake_fail(faults[i].call, faults[i].nth, fault_errno(faults[i].call));
 		int rc = lockdown(&cfg, &plan, &rep);
 		if (rc >= 0)
 			fail_msg("%s #%d failing: lockdown succeeded: %s", faults[i].call, faults[i].nth,
 				 fake_trace());
 		assert_string_equal(step_name(rep.error.step), faults[i].step);
+		assert_int_equal(rep.error.err, fault_errno(faults[i].call));
 		assert_false(rep.lockdown.applied);
-		/* Nothing after the failed call: the seccomp attach is the last step, so it
-		 * only happened if the failure was in it. */
-		if (strcmp(faults[i].call, "sys_seccomp_attach"))
-			assert_int_equal(fake_count("sys_seccomp_attach"), 0);
-		assert_int_equal(fake_count("sys_execve"), 0);
+		/* The trace is the successful one up to the failed call (its nth occurrence),
+		 * then at most its aftermath: nothing of a later step. */
+		snprintf(bad, sizeof bad, "%s", fake_trace());
+		size_t nb = split(bad, b, 1024), at = 0;
+		for (int seen = 0; at < ng; at++)
+			if (!strcmp(g[at], faults[i].call) && ++seen == faults[i].nth)
+				break;
+		assert_true(at < ng);
+		for (size_t k = 0; k < nb; k++) {
+			bool same = k <= at && !strcmp(b[k], g[k]);
+			if (!same && !(k > at && aftermath(b[k])))
+				fail_msg("%s #%d failing: call %zu is %s, not %s: %s", faults[i].call,
+					 faults[i].nth, k, b[k], k <= at ? g[k] : "a close or a read", fake_trace());
+		}
+		assert_true(nb > at);
 	}
+}
+
+/* The same faults in the grader's own process (spawn_prepare forks it for real, the
+ * privileges still pretend): the failure reaches usher with its step, and the child
+ * never reaches an exec, not even a failing one (the exec log would show both). */
+static void no_exec_after_a_failed_step(void **state)
+{
+	char dir[] = "/tmp/usher-lockdown.XXXXXX", log_path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(log_path, sizeof log_path, "%s/execs", dir);
+	sigset_t saved;
+	sigprocmask(SIG_SETMASK, NULL, &saved);
+	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+		setup(state);
+		fake_processes(true);
+		fake_exec_log(log_path);
+		fake_exec_result("/grader", 0);
+		fake_fail(faults[i].call, faults[i].nth, fault_errno(faults[i].call));
+		struct usher_child child;
+		if (spawn_prepare(&cfg, &plan, &rep, &child) >= 0)
+			fail_msg("%s #%d failing in the child: spawn_prepare succeeded", faults[i].call,
+				 faults[i].nth);
+		assert_string_equal(step_name(rep.error.step), faults[i].step);
+		assert_int_equal(child.pid, -1);
+		assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+		assert_int_equal(access(log_path, F_OK), -1);
+	}
+	/* The control: without a fault the same child does exec. */
+	setup(state);
+	fake_processes(true);
+	fake_exec_log(log_path);
+	fake_exec_result("/grader", 0);
+	struct usher_child child;
+	pid_t grader;
+	assert_int_equal(spawn_prepare(&cfg, &plan, &rep, &child), 0);
+	assert_int_equal(spawn_start(&cfg, &rep, &child, &grader), 0);
+	assert_int_equal(waitpid(grader, NULL, 0), grader);
+	assert_int_equal(access(log_path, F_OK), 0);
+	unlink(log_path);
+	rmdir(dir);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
 /* A read-back that disagrees with the plan stops the lockdown before the exec. */
@@ -266,6 +352,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(steps_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_step_fails_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_exec_after_a_failed_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(verify_catches_a_lying_kernel, setup, teardown),
 		cmocka_unit_test_setup_teardown(non_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(identity_fails_closed, setup, teardown),

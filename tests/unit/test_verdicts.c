@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "feedback.h"
+#include "lockdown.h"
 #include "plan.h"
 #include "report.h"
 #include "reserve.h"
@@ -210,6 +211,7 @@ static void run(const char *grader_writes, enum usher_status st, bool want_usher
 	rep.status = st;
 	rep.grader.ran = true;
 	feedback_finish(&cfg, &plan, &rep);
+	feedback_cleanup(&plan);
 	char *got = slurp("feedback.json");
 	assert_non_null(got);
 	if (want_usher)
