@@ -9,7 +9,8 @@
  *   config     argv and USHER_* variables -> struct usher_config (config*.c); the
  *              secrets in PID 1's environment memory are wiped right after.
  *   plan       before waiting: compile the seccomp program, probe Landlock, open
- *              the result's directory, create the feedback files (plan.c).
+ *              the result's directory, find the cgroup, make the output relay's
+ *              pipes, create the feedback files, reserve disk room (plan.c).
  *   spawn      fork the grader's process; it runs the lockdown at once, SPEC
  *              steps 1-9 in order, each failing closed (lockdown*.c), reports over a
  *              close-on-exec socket and waits for a go (supervise_spawn.c). A lockdown
