@@ -7,6 +7,10 @@
  *       the same, as a child subreaper: whatever a supervisor leaves behind when it
  *       exits is re-parented here and counted; prints "LABEL median_us p90_us left"
  *       where left is the most processes one run left behind
+ *   bench pipe N LABEL -- CMD... [:: LABEL -- CMD...]...
+ *       the same interleaving, each command's stdout a pipe that bench reads as fast as
+ *       it can (a log driver that keeps up) and stderr /dev/null; prints
+ *       "LABEL median_ms p90_ms MiB_per_s bytes_read" (MiB/s of the median run)
  *   bench syscalls N [allow-all]
  *       ns per call of getppid, read(1 byte of /dev/zero), openat+close, ioctl(FIONBIO);
  *       with allow-all, under a one-instruction filter that allows everything: the
@@ -91,6 +95,73 @@ static int spawn(int argc, char **argv, int reap)
 	return 0;
 }
 
+/* Run argv with stdout into a pipe drained here; returns the bytes read, -1 on failure. */
+static long long drained(char **argv)
+{
+	static char buf[1 << 20];
+	int p[2];
+	long long total = 0;
+	if (pipe(p) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(p[1], 1);
+		dup2(devnull, 2);
+		close(p[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	for (ssize_t n; (n = read(p[0], buf, sizeof buf)) != 0;) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		total += n;
+	}
+	close(p[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? total : -1;
+}
+
+static int pipes(int argc, char **argv)
+{
+	int n = atoi(argv[2]), ncmd = 0;
+	char **cmds[32], *labels[32];
+	long long bytes[32] = {0};
+	for (int i = 3; i < argc && ncmd < 32;) {
+		labels[ncmd] = argv[i];
+		cmds[ncmd] = &argv[i + 2];
+		int j = i + 2;
+		while (j < argc && strcmp(argv[j], "::"))
+			j++;
+		argv[j < argc ? j : argc] = NULL;
+		ncmd++;
+		i = j + 1;
+	}
+	double *t = calloc((size_t)(n * ncmd), sizeof *t);
+	for (int r = 0; r < n; r++)
+		for (int c = 0; c < ncmd; c++) {
+			double start = now_ns();
+			long long got = drained(cmds[c]);
+			t[c * n + r] = (now_ns() - start) / 1e6;
+			if (got < 0) {
+				fprintf(stderr, "bench: %s failed\n", labels[c]);
+				return 1;
+			}
+			bytes[c] = got;
+		}
+	for (int c = 0; c < ncmd; c++) {
+		qsort(t + c * n, (size_t)n, sizeof *t, cmp);
+		double med = t[c * n + n / 2];
+		printf("%s %.1f %.1f %.0f %lld\n", labels[c], med, t[c * n + n * 9 / 10],
+		       (double)bytes[c] / (1 << 20) / (med / 1000), bytes[c]);
+	}
+	return 0;
+}
+
 static int allow_all(void)
 {
 	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
@@ -151,11 +222,13 @@ int main(int argc, char **argv)
 		return spawn(argc, argv, 0);
 	if (argc > 3 && !strcmp(argv[1], "reap"))
 		return spawn(argc, argv, 1);
+	if (argc > 3 && !strcmp(argv[1], "pipe"))
+		return pipes(argc, argv);
 	if (argc > 2 && !strcmp(argv[1], "syscalls")) {
 		if (argc > 3 && !strcmp(argv[3], "allow-all") && allow_all() < 0)
 			return 1;
 		return syscalls(atol(argv[2]));
 	}
-	fprintf(stderr, "usage: bench spawn|reap N LABEL -- CMD... [:: ...] | bench syscalls N [allow-all] | bench denied N\n");
+	fprintf(stderr, "usage: bench spawn|reap|pipe N LABEL -- CMD... [:: ...] | bench syscalls N [allow-all] | bench denied N\n");
 	return 2;
 }

@@ -29,12 +29,14 @@ void jb_u64(struct jbuf *b, uint64_t v);
 void jb_i64(struct jbuf *b, int64_t v);
 void jb_bool(struct jbuf *b, bool v);
 void jb_null(struct jbuf *b);
+void jb_milli(struct jbuf *b, uint64_t thousandths); /* 750 -> 0.750 */
 /* key + value shorthands */
 void jb_kstr(struct jbuf *b, const char *key, const char *s);
 void jb_ku64(struct jbuf *b, const char *key, uint64_t v);
 void jb_ki64(struct jbuf *b, const char *key, int64_t v);
 void jb_kbool(struct jbuf *b, const char *key, bool v);
 void jb_knull(struct jbuf *b, const char *key);
+void jb_kmilli(struct jbuf *b, const char *key, uint64_t thousandths);
 /* The text so far, NUL-terminated (empty when overflowed). */
 const char *jb_text(struct jbuf *b);
 

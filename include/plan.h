@@ -72,6 +72,14 @@ struct usher_plan {
 	 * (close-on-exec: a successful exec closes it); -1 without one. */
 	int writer_fd;
 	pid_t writer_pid;
+	/* Room on disk for the result, taken before the grader (report_reserve.c); NULL. */
+	struct reserved *result_space;
+
+	/* Verdicts: the limits PID 1 enforces (supervise_limits.c), the output relay
+	 * (supervise_output.c), the learner's file (report_feedback.c). NULL when unused. */
+	struct limits *limits;
+	struct relay *relay;
+	struct feedback_plan *feedback;
 };
 
 #endif

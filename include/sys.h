@@ -57,6 +57,15 @@ int sys_memfd_create(const char *name, unsigned flags);
 off_t sys_lseek(int fd, off_t off, int whence);
 ssize_t sys_pread(int fd, void *buf, size_t len, off_t off);
 int sys_ioctl(int fd, unsigned long request, unsigned long arg);
+/* The output relay (supervise_output.c) and the reserved result files (report_reserve.c). */
+int sys_fcntl(int fd, int cmd, long arg);
+int sys_dup2(int oldfd, int newfd);
+/* splice(2) between fds with no offsets (one of them a pipe). */
+ssize_t sys_splice(int in, int out, size_t len, unsigned flags);
+ssize_t sys_send(int fd, const void *buf, size_t len, int flags);
+ssize_t sys_pwrite(int fd, const void *buf, size_t len, off_t off);
+int sys_fallocate(int fd, off_t off, off_t len);
+int sys_ftruncate(int fd, off_t len);
 
 /* Random bytes from the kernel (getrandom(2), blocking until it is seeded). */
 ssize_t sys_getrandom(void *buf, size_t len);

@@ -25,6 +25,12 @@ enum {
 	EXIT_USHER_NOEXEC = 126,      /* PROGRAM found but not executable */
 	EXIT_USHER_NOTFOUND = 127,    /* PROGRAM not found */
 	EXIT_DELIVER_PUBLISHED = 73,  /* usher deliver: a marker exists already (EX_CANTCREAT) */
+	/* The limits of usher's own verdicts, as a shell would report the kill: SIGKILL is
+	 * what the OOM killer sends (and what Docker and Kubernetes report as OOMKilled),
+	 * SIGXCPU and SIGXFSZ are the kernel's own signals for CPU time and file size. */
+	EXIT_USHER_MEMORY = 137,    /* 128 + SIGKILL: memory_limit */
+	EXIT_USHER_CPU_TIME = 152,  /* 128 + SIGXCPU: cpu_time_limit */
+	EXIT_USHER_FILE_SIZE = 153, /* 128 + SIGXFSZ: file_size_limit */
 };
 
 /* Outcomes of the handoff that are verdicts, not failures: the sidecar gave up, the
@@ -69,6 +75,8 @@ static inline bool is_outcome(int rc) { return rc < -OUTCOME_FIRST; }
 	X(EXEC, "exec", "lockdown 10: execve of PROGRAM")                                 \
 	X(PID1, "pid1", "hardening PID 1 itself")                                         \
 	X(SUPERVISE, "supervise", "supervising the grader")                               \
+	X(LIMITS, "limits", "the limits usher enforces itself (--memory, --cpu-time)")   \
+	X(OUTPUT, "output", "the relay of the grader's output (--max-output)")           \
 	X(DELIVER, "deliver", "usher deliver")
 
 enum usher_step {
@@ -122,6 +130,25 @@ enum usher_log_format { LOG_TEXT, LOG_JSON };
  * localhost), or the whole network (--allow-network). */
 enum usher_network { NET_NONE, NET_LOOPBACK, NET_ALL };
 const char *network_name(enum usher_network n); /* "none", "loopback", "all" */
+
+/* Result status (SPEC.md "Result file"). */
+enum usher_status {
+	ST_EXITED,
+	ST_SIGNALED,
+	ST_TIMEOUT,
+	ST_WAIT_TIMEOUT,
+	ST_SIDECAR_FAILED,
+	ST_REJECTED,
+	ST_SETUP_FAILED,
+	ST_EXEC_FAILED,
+	ST_MEMORY_LIMIT,    /* the OOM killer (or usher's guard) ended the grader */
+	ST_CPU_TIME_LIMIT,  /* --cpu-time, or SIGXCPU (an rlimit) ended the grader */
+	ST_FILE_SIZE_LIMIT, /* SIGXFSZ (rlimit fsize) ended the grader */
+};
+#define USHER_STATUS_COUNT (ST_FILE_SIZE_LIMIT + 1) /* keep after the last status */
+
+/* The learner-facing file usher writes itself (--feedback-format). */
+enum usher_feedback_format { FEEDBACK_COURSERA, FEEDBACK_GRADESCOPE, FEEDBACK_PRAIRIELEARN, FEEDBACK_NONE };
 
 /* A list of strings split from comma lists and repeated flags. Storage is owned
  * by the config arena; nothing is ever freed before exit. */
@@ -181,6 +208,14 @@ struct usher_config {
 	bool exec_mode;
 	const char *result_path;
 
+	/* verdicts (issue 16): limits usher enforces itself, the output relay, the
+	 * learner's file */
+	uint64_t cpu_time_ms;   /* --cpu-time; 0 = none */
+	uint64_t memory_limit;  /* --memory, bytes; 0 = none of usher's */
+	uint64_t max_output;    /* --max-output, bytes; 0 = no relay, the grader gets fds 1 and 2 */
+	enum usher_feedback_format feedback_format;
+	const char *feedback_message[USHER_STATUS_COUNT]; /* --feedback-message; NULL = the default */
+
 	/* logging */
 	enum usher_log_format log_format;
 	int verbosity; /* -1 quiet, 0 normal, 1+ verbose */
@@ -196,18 +231,6 @@ struct usher_config {
 
 	/* usher doctor */
 	bool doctor_json;
-};
-
-/* Result status (SPEC.md "Result file"). */
-enum usher_status {
-	ST_EXITED,
-	ST_SIGNALED,
-	ST_TIMEOUT,
-	ST_WAIT_TIMEOUT,
-	ST_SIDECAR_FAILED,
-	ST_REJECTED,
-	ST_SETUP_FAILED,
-	ST_EXEC_FAILED,
 };
 
 #define USHER_DEGRADED_MAX 12
@@ -238,6 +261,9 @@ struct usher_error {
 	char message[512];
 };
 
+/* Limits usher enforces on the running grader (the first one to fire is the cause). */
+enum usher_limit { LIMIT_NONE, LIMIT_TIMEOUT, LIMIT_CPU_TIME, LIMIT_MEMORY };
+
 struct usher_report {
 	enum usher_status status;
 	int exit_code; /* usher's own */
@@ -250,7 +276,22 @@ struct usher_report {
 		bool timed_out; /* --timeout fired: the status is "timeout" whatever the signal */
 		unsigned leftover; /* processes the sweep could not kill before its deadline */
 		uint64_t wall_ms, user_ms, sys_ms, max_rss_kib;
+		enum usher_limit limit; /* the first limit usher enforced on the grader */
+		uint64_t cpu_ms;        /* the whole tree's CPU time (supervise_limits.c says how) */
+		bool has_peak;          /* peak_memory_kib was read from a cgroup of the grader's */
+		uint64_t peak_memory_kib;
+		uint64_t oom_kills;     /* OOM kills in the grader's cgroup during the run */
+		uint64_t memory_limit;  /* the limit that applied, bytes; 0 unknown (for the feedback) */
 	} grader;
+
+	/* The output relay (--max-output): what the grader wrote to fds 1 and 2. */
+	struct {
+		bool relayed;
+		uint64_t bytes;   /* everything the grader wrote */
+		uint64_t dropped; /* what did not reach usher's stdout/stderr: the middle, or a log
+				   * that never drained */
+		bool truncated;   /* dropped > 0 */
+	} output;
 
 	int64_t wait_ms; /* -1: no wait happened */
 	struct {

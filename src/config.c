@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "feedback.h"
 #include "log.h"
 #include "stages.h"
 #include "sys.h"
@@ -36,6 +37,11 @@ static void defaults(struct usher_config *c)
 	c->network = NET_LOOPBACK;
 	c->kill_after_ms = 5000;
 	c->log_format = LOG_TEXT;
+	/* 1 MiB: far more than any grader log a person reads (PrairieLearn caps its
+	 * results at 1 MB, a CloudWatch event at 256 KiB), and a flood costs at most that
+	 * per run instead of gigabytes of billed log ingestion (docs/usher.1, --max-output). */
+	c->max_output = UINT64_C(1) << 20;
+	c->feedback_format = FEEDBACK_COURSERA;
 }
 
 /* Defaults for lists apply only when neither a flag nor a variable gave any. */
@@ -51,10 +57,14 @@ static int list_defaults(struct usher_config *c)
 		{RLIMIT_FSIZE, (rlim_t)1 << 30},
 	};
 	bool no_writable = !c->writable.n, no_feedback = !c->feedback.n;
+	/* Gradescope and PrairieLearn read one results.json of their own. */
+	bool coursera = c->feedback_format == FEEDBACK_COURSERA || c->feedback_format == FEEDBACK_NONE;
 	for (size_t i = 0; i < 3; i++)
 		if ((no_writable && strlist_add(&c->writable, writable[i]) < 0) ||
-		    (no_feedback && strlist_add(&c->feedback, feedback[i]) < 0))
+		    (no_feedback && coursera && strlist_add(&c->feedback, feedback[i]) < 0))
 			return -ENOMEM;
+	if (no_feedback && !coursera && strlist_add(&c->feedback, feedback_default_path(c->feedback_format)) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < sizeof rlimits / sizeof rlimits[0]; i++)
 		if (!c->rlimits[rlimits[i].res].set)
 			c->rlimits[rlimits[i].res] = (struct usher_rlimit){true, rlimits[i].v, rlimits[i].v};

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "feedback.h"
 #include "parse.h"
+#include "report.h"
 #include "util.h"
 
 static int set_str(const char **dst, const char *v, char *why, size_t whylen)
@@ -188,6 +190,44 @@ APPLY(a_log_format)
 		return WHY("not text or json");
 	return 0;
 }
+/* Verdicts (issue 16). */
+static int set_size(uint64_t *dst, const char *v, char *why, size_t whylen)
+{
+	int rc = parse_size(v, dst);
+	if (rc == -ERANGE)
+		return WHY("too large");
+	return rc < 0 ? WHY("not a size (digits with an optional K, M or G)") : 0;
+}
+APPLY(a_cpu_time) { return set_seconds(&c->cpu_time_ms, v, why, whylen); }
+APPLY(a_memory)
+{
+	int rc = set_size(&c->memory_limit, v, why, whylen);
+	if (rc == 0 && c->memory_limit && c->memory_limit < (UINT64_C(1) << 20))
+		return WHY("less than 1M: nothing runs in that");
+	return rc;
+}
+APPLY(a_max_output) { return set_size(&c->max_output, v, why, whylen); }
+APPLY(a_feedback_format)
+{
+	if (feedback_format_parse(v, &c->feedback_format) < 0)
+		return WHY("not coursera, gradescope, prairielearn or none");
+	return 0;
+}
+/* STATUS=TEXT, STATUS a result status ("memory_limit"); TEXT verbatim (\, for a comma). */
+APPLY(a_feedback_message)
+{
+	const char *eq = strchr(v, '=');
+	for (int st = 0; eq && st < USHER_STATUS_COUNT; st++) {
+		const char *name = status_name((enum usher_status)st);
+		if (strlen(name) == (size_t)(eq - v) && !strncmp(v, name, (size_t)(eq - v))) {
+			if (!eq[1])
+				return WHY("empty message");
+			c->feedback_message[st] = eq + 1;
+			return 0;
+		}
+	}
+	return WHY("not STATUS=TEXT with STATUS a result status (timeout, memory_limit, ...)");
+}
 APPLY(a_to) { return set_str(&c->deliver_to, v, why, whylen); }
 APPLY(a_fail) { return set_str(&c->deliver_fail, v, why, whylen); }
 
@@ -276,6 +316,11 @@ static const struct opt options[] = {
 	{"exec", 0, ARG_NONE, FOR_SHIM, NULL, "lock down and exec in place instead of supervising", a_exec},
 	{"result", 0, ARG_ONE, FOR_SHIM, "PATH", "write the result JSON there, atomically", a_result},
 	{"dry-run", 0, ARG_NONE, FOR_SHIM, NULL, "print the effective configuration as JSON and exit", a_dry_run},
+	{"cpu-time", 0, ARG_ONE, FOR_SHIM, "SECS", "CPU time of the grader and all it runs, 0 for none (0)", a_cpu_time},
+	{"memory", 0, ARG_ONE, FOR_SHIM, "SIZE", "memory limit usher enforces below the container's, 0 for none (0)", a_memory},
+	{"max-output", 0, ARG_ONE, FOR_SHIM, "SIZE", "the grader's stdout+stderr kept: head and tail, 0 for no relay (1M)", a_max_output},
+	{"feedback-format", 0, ARG_ONE, FOR_SHIM, "FORMAT", "the learner's file usher writes: coursera, gradescope, prairielearn or none (coursera)", a_feedback_format},
+	{"feedback-message", 0, ARG_LIST, FOR_SHIM, "STATUS=TEXT,...", "the learner's message for a result status, instead of the default; \\, for a comma", a_feedback_message},
 	{"to", 0, ARG_ONE, FOR_DELIVER | FOR_INSTALL, "DIR", "deliver: the submission directory (the --submission default); install: where to copy usher", a_to},
 	{"fail", 0, ARG_ONE, FOR_DELIVER, "REASON", "deliver: publish the failed marker with REASON", a_fail},
 	{"json", 0, ARG_NONE, FOR_DOCTOR, NULL, "doctor: print the report as JSON", a_json},

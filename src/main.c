@@ -9,7 +9,8 @@
  *   config     argv and USHER_* variables -> struct usher_config (config*.c); the
  *              secrets in PID 1's environment memory are wiped right after.
  *   plan       before waiting: compile the seccomp program, probe Landlock, open
- *              the result's directory, create the feedback files (plan.c).
+ *              the result's directory, find the cgroup, make the output relay's
+ *              pipes, create the feedback files, reserve disk room (plan.c).
  *   spawn      fork the grader's process; it runs the lockdown at once, SPEC
  *              steps 1-9 in order, each failing closed (lockdown*.c), reports over a
  *              close-on-exec socket and waits for a go (supervise_spawn.c). A lockdown
@@ -22,8 +23,10 @@
  *              what PID 1 does not need (supervise_pid1.c). --exec instead runs wait,
  *              check and the lockdown in PID 1 itself, then execs in place.
  *   supervise  PID 1 reaps every zombie, forwards signals to the grader's group,
- *              enforces --timeout and kills what the grader left (supervise*.c).
- *   report     the result JSON, written atomically once no grader process is left
+ *              enforces --timeout, --cpu-time and memory, relays the grader's output
+ *              under --max-output, and kills what the grader left (supervise*.c).
+ *   report     the rest of the output, the learner's file when usher ended the run,
+ *              the result JSON, written atomically once no grader process is left
  *              (report*.c).
  *
  *   Only main() turns what happened into a result status and an exit status, through
@@ -33,8 +36,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "enforce.h"
+#include "feedback.h"
 #include "lockdown.h"
 #include "log.h"
+#include "output.h"
 #include "plan.h"
 #include "report.h"
 #include "stages.h"
@@ -46,7 +52,9 @@ static int finish(const struct usher_config *cfg, struct usher_plan *plan,
 {
 	rep->status = status;
 	rep->exit_code = outcome_exit_code(rep);
-	feedback_cleanup(plan); /* every grader process is gone */
+	relay_finish(plan->relay, rep);  /* the grader's last output: every writer is gone */
+	feedback_finish(cfg, plan, rep); /* the learner's file, when usher ended the run */
+	feedback_cleanup(plan);          /* every grader process is gone */
 	if (cfg->result_path && report_write(cfg, plan, rep) < 0 && rep->exit_code == 0)
 		rep->exit_code = EXIT_USHER_FAILED; /* a verdict nobody can read is no success */
 	plan_release(plan);
@@ -100,8 +108,11 @@ int main(int argc, char **argv, char **envp)
 	/* The grader's process locks down while usher waits; it execs on the go. In
 	 * --exec mode PID 1 itself becomes the grader, so it waits and checks (as root)
 	 * first and locks down after. spawn_abort() is a no-op without a child. */
-	if (!cfg.exec_mode && spawn_prepare(&cfg, &plan, &rep, &child) < 0)
+	if (!cfg.exec_mode && (spawn_prepare(&cfg, &plan, &rep, &child) < 0 ||
+			       limits_adopt(&plan, &rep, child.pid) < 0)) {
+		spawn_abort(&child, &rep);
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
+	}
 	if (!cfg.no_wait && (rc = wait_for_submission(&cfg, &rep)) < 0) {
 		spawn_abort(&child, &rep);
 		return finish(&cfg, &plan, &rep, outcome_after_wait(rc, &rep));

@@ -11,7 +11,10 @@
  *   fail closed  a non-root start needs Landlock's scoping, which is then all that
  *                keeps a same-uid grader from signalling PID 1 (--unsafe same-uid);
  *   seccomp      the program compiled (or copied, prebuilt) for the child to attach;
- *   feedback     the feedback files created and given to the grader.
+ *   limits       the container's cgroup found, --memory's way decided (supervise_limits.c);
+ *   output       the pipes of the output relay (supervise_output.c);
+ *   feedback     the feedback files created and given to the grader, room reserved for
+ *                the learner's file and the result.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,9 +22,13 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "enforce.h"
+#include "feedback.h"
 #include "lockdown.h"
 #include "log.h"
+#include "output.h"
 #include "plan.h"
+#include "reserve.h"
 #include "stages.h"
 #include "sys.h"
 
@@ -113,6 +120,8 @@ int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct u
 		return rc;
 	log_verbose("plan: seccomp %s (%u instructions, %u with notifications), landlock ABI %d",
 		    plan->seccomp_name, plan->seccomp.len, plan->seccomp_notify.len, plan->landlock_abi);
+	if ((rc = limits_prepare(cfg, plan, rep)) < 0 || (rc = relay_prepare(cfg, plan, rep)) < 0)
+		return rc;
 	return feedback_prepare(cfg, plan, rep);
 }
 
@@ -121,7 +130,11 @@ void plan_release(struct usher_plan *plan)
 	free(plan->seccomp.insn);
 	free(plan->seccomp_notify.insn);
 	plan->seccomp = plan->seccomp_notify = (struct bpf_prog){0};
+	if (plan->result_space)
+		reserved_drop(plan->result_space); /* unused: the result was not written */
 	if (plan->result_dirfd >= 0)
 		sys_close(plan->result_dirfd);
 	plan->result_dirfd = -1;
+	limits_release(plan->limits);
+	plan->limits = NULL;
 }

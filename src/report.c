@@ -18,6 +18,7 @@
 #include "log.h"
 #include "plan.h"
 #include "report.h"
+#include "reserve.h"
 #include "stages.h"
 #include "sys.h"
 #include "util.h"
@@ -58,16 +59,25 @@ int report_fail(struct usher_report *rep, enum usher_step step, int err, const c
 	return -(err ? err : EINVAL);
 }
 
+/* Room for the result, taken now: a grader that fills the disk cannot keep it from
+ * being written (report_reserve.c). */
+static struct reserved result_space = {.fd = -1};
+
 int report_prepare(const struct usher_config *cfg, struct usher_plan *plan,
 		   struct usher_report *rep)
 {
 	plan->result_dirfd = -1;
 	if (!cfg->result_path)
 		return 0;
-	int fd = path_open_parent(cfg->result_path, &plan->result_name);
+	int fd = path_open_parent(cfg->result_path, &plan->result_name), rc;
 	if (fd < 0)
 		return report_fail(rep, STEP_RESULT, -fd, "open the directory of %s", cfg->result_path);
 	plan->result_dirfd = fd;
+	/* --exec: after a successful exec nobody would give the room back. */
+	if (!cfg->exec_mode && (rc = reserve(&result_space, fd, plan->result_name, RESERVE_BYTES)) < 0)
+		log_verbose("result %s: reserve %d bytes: %s: written without a reservation", cfg->result_path,
+			    RESERVE_BYTES, strerror(-rc));
+	plan->result_space = result_space.fd >= 0 ? &result_space : NULL;
 	return 0;
 }
 
@@ -149,7 +159,15 @@ int report_write(const struct usher_config *cfg, const struct usher_plan *plan,
 	} else {
 		name = plan->result_name;
 	}
-	rc = file_publish(dirfd, name, json, (size_t)len, 0644);
+	rc = -EBADF;
+	if (plan && plan->result_space) {
+		rc = reserved_publish(plan->result_space, name, json, (size_t)len, 0644);
+		if (rc < 0)
+			log_verbose("result %s: into its reserved room: %s: the usual way", cfg->result_path,
+				    strerror(-rc));
+	}
+	if (rc < 0)
+		rc = file_publish(dirfd, name, json, (size_t)len, 0644);
 	if (own_dirfd)
 		sys_close(dirfd);
 	if (rc < 0) {

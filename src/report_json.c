@@ -30,6 +30,9 @@ const char *status_name(enum usher_status s)
 	case ST_REJECTED: return "rejected";
 	case ST_SETUP_FAILED: return "setup_failed";
 	case ST_EXEC_FAILED: return "exec_failed";
+	case ST_MEMORY_LIMIT: return "memory_limit";
+	case ST_CPU_TIME_LIMIT: return "cpu_time_limit";
+	case ST_FILE_SIZE_LIMIT: return "file_size_limit";
 	}
 	return "setup_failed";
 }
@@ -56,6 +59,26 @@ static void grader_json(struct jbuf *b, const struct usher_report *rep)
 	jb_ku64(b, "sys_ms", rep->grader.sys_ms);
 	jb_ku64(b, "max_rss_kib", rep->grader.max_rss_kib);
 	jb_ku64(b, "leftover", rep->grader.leftover);
+	jb_ku64(b, "cpu_ms", rep->grader.cpu_ms);
+	if (rep->grader.has_peak)
+		jb_ku64(b, "peak_memory_kib", rep->grader.peak_memory_kib);
+	else
+		jb_knull(b, "peak_memory_kib"); /* no cgroup of the grader's to read it from */
+	jb_ku64(b, "oom_kills", rep->grader.oom_kills);
+	jb_end(b);
+}
+
+static void output_json(struct jbuf *b, const struct usher_report *rep)
+{
+	jb_key(b, "output");
+	if (!rep->output.relayed) { /* --max-output 0, --exec, or no grader */
+		jb_null(b);
+		return;
+	}
+	jb_begin(b);
+	jb_ku64(b, "bytes", rep->output.bytes);
+	jb_kbool(b, "truncated", rep->output.truncated);
+	jb_ku64(b, "dropped", rep->output.dropped);
 	jb_end(b);
 }
 
@@ -132,6 +155,7 @@ int report_json(const struct usher_report *rep, char *buf, size_t len)
 		jb_end(&b);
 	}
 	jb_array_end(&b);
+	output_json(&b, rep);
 	jb_key(&b, "error");
 	if (rep->error.set) {
 		jb_begin(&b);

@@ -25,7 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "enforce.h"
 #include "log.h"
+#include "output.h"
 #include "plan.h"
 #include "stages.h"
 #include "supervise.h"
@@ -48,6 +50,7 @@ struct loop {
 	int status;
 	struct rusage ru;
 	uint64_t started, ended, deadline, kill_at; /* 0 = not armed */
+	uint64_t reaped_at; /* the last reap: retried every second whatever else wakes the loop */
 };
 
 /* A batch at most: orphans of the grader's tree come to usher (PID 1, or the subreaper
@@ -61,6 +64,7 @@ static void reap(struct loop *l)
 	int status;
 	struct rusage ru;
 	pid_t pid = 0;
+	l->reaped_at = now_ms();
 	for (int n = 0; n < REAP_BATCH && (pid = sys_wait4(-1, &status, WNOHANG, &ru)) > 0; n++) {
 		if (pid == l->grader) {
 			l->grader_done = true;
@@ -92,6 +96,8 @@ static void on_time(const struct usher_config *cfg, struct usher_report *rep, st
 	 * written. */
 	if (l->deadline && t >= l->deadline) {
 		rep->grader.timed_out = true;
+		if (rep->grader.limit == LIMIT_NONE)
+			rep->grader.limit = LIMIT_TIMEOUT;
 		signal_grader(l->grader, SIGTERM);
 		l->deadline = 0;
 		if (!l->kill_at)
@@ -121,6 +127,13 @@ static int next_timeout(const struct loop *l)
 	if (!next)
 		return 1000;
 	return next <= t ? 0 : (int)(next - t > 1000 ? 1000 : next - t);
+}
+
+/* The loop's poll() timeout: the deadlines above, or the next check of a limit. */
+static int wait_ms(const struct loop *l, const struct limits *lim)
+{
+	int a = next_timeout(l), b = lim ? limits_timeout(lim, now_ms()) : -1;
+	return b >= 0 && b < a ? b : a;
 }
 
 static void record(struct usher_report *rep, const struct loop *l)
@@ -181,11 +194,17 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 	}
 	if (cfg->timeout_ms)
 		l.deadline = sat_add(l.started, cfg->timeout_ms);
+	if (plan->limits)
+		limits_start(plan->limits, grader, plan->switch_ids && plan->uid != 0, plan->uid);
+	relay_start(plan->relay);
 	reap(&l); /* the grader may be gone already */
 	while (!l.grader_done) {
-		/* The seccomp listener (refused calls, loopback sockets) beside the signals. */
-		struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = child->notify.fd, .events = POLLIN}};
-		int rc = sys_poll(p, child->notify.fd >= 0 ? 2 : 1, next_timeout(&l));
+		/* The signals, the seccomp listener (refused calls, loopback sockets; poll
+		 * skips it when it is -1), then the output relay's pipes (supervise_output.c). */
+		struct pollfd p[2 + RELAY_POLLFDS] = {{.fd = sfd, .events = POLLIN},
+						     {.fd = child->notify.fd, .events = POLLIN}};
+		size_t n = 2 + relay_pollfds(plan->relay, p + 2);
+		int rc = sys_poll(p, n, wait_ms(&l, plan->limits));
 		if (rc < 0 && rc != -EINTR) {
 			signal_grader(grader, SIGKILL);
 			sweep(plan, rep, grader);
@@ -207,9 +226,14 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 		struct signalfd_siginfo si;
 		while (sys_read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
 			on_signal(cfg, &l, (int)si.ssi_signo);
+		relay_events(plan->relay, p + 2);
 		on_time(cfg, rep, &l);
-		if (rc == 0)
-			reap(&l); /* a lost SIGCHLD, or the rest of a batch */
+		if (plan->limits)
+			limits_check(plan->limits, rep, now_ms());
+		/* A lost SIGCHLD, or the rest of a batch; and at least every second, even while
+		 * the relay's pipes keep the loop busy (a reap that failed once). */
+		if (rc == 0 || now_ms() - l.reaped_at >= 1000)
+			reap(&l);
 	}
 	sys_close(sfd);
 	int left = sweep(plan, rep, grader);
@@ -217,6 +241,8 @@ int supervise(const struct usher_config *cfg, const struct usher_plan *plan,
 	if (left > 0)
 		log_info("killed %d process%s the grader left behind", left, left == 1 ? "" : "es");
 	record(rep, &l);
+	if (plan->limits)
+		limits_finish(plan->limits, rep);
 	if (rep->grader.signal)
 		log_info("grader killed by signal %d after %.3f s", rep->grader.signal,
 			 (double)rep->grader.wall_ms / 1000);

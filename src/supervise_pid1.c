@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
+#include "feedback.h"
 #include "log.h"
 #include "plan.h"
 #include "stages.h"
@@ -52,9 +53,10 @@ int pid1_harden(const struct usher_config *cfg, const struct usher_plan *plan,
 	uint64_t keep = CAP_KILL_BIT, eff, prm;
 	int rc;
 	(void)cfg;
-	if (plan->priv.root && !writable_as_root(plan->result_dirfd)) {
+	if (plan->priv.root && (!writable_as_root(plan->result_dirfd) ||
+				!writable_as_root(plan->feedback ? plan->feedback->dirfd : -1))) {
 		keep |= CAP_DAC_OVERRIDE_BIT;
-		log_verbose("pid1: keeps CAP_DAC_OVERRIDE: the result's directory is not root's to write");
+		log_verbose("pid1: keeps CAP_DAC_OVERRIDE: the result's or the feedback's directory is not root's to write");
 	}
 	/* The bounding set first (it needs CAP_SETPCAP, which the next call drops); an
 	 * unprivileged usher has nothing to drop and gets EPERM, which is fine. */

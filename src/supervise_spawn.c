@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "output.h"
 #include "plan.h"
 #include "stages.h"
 #include "sys.h"
@@ -66,7 +67,7 @@ static void child(const struct usher_config *cfg, const struct usher_plan *paren
 	int rc = sys_sigprocmask(SIG_SETMASK, &none, NULL);
 	if (rc < 0) {
 		report_fail(rep, STEP_SIGNALS, -rc, "unblock signals");
-	} else if (lockdown(cfg, &plan, rep) == 0) {
+	} else if (relay_child(plan.relay, rep) == 0 && lockdown(cfg, &plan, rep) == 0) {
 		/* The parent waits for this record: without it, leave, so it reads EOF. */
 		if (!send(fd, rep, false))
 			_exit(EXIT_USHER_FAILED);

@@ -123,6 +123,18 @@ int sys_close_range(unsigned first, unsigned last, unsigned flags)
 }
 
 int sys_ioctl(int fd, unsigned long request, unsigned long arg) { return NEG(ioctl(fd, request, arg)); }
+int sys_fcntl(int fd, int cmd, long arg) { return NEG(fcntl(fd, cmd, arg)); }
+int sys_dup2(int oldfd, int newfd) { return NEG(dup2(oldfd, newfd)); }
+ssize_t sys_splice(int in, int out, size_t len, unsigned flags)
+{
+	return NEG(splice(in, NULL, out, NULL, len, flags));
+}
+ssize_t sys_send(int fd, const void *buf, size_t len, int flags) { return NEG(send(fd, buf, len, flags)); }
+ssize_t sys_pwrite(int fd, const void *buf, size_t len, off_t off) { return NEG(pwrite(fd, buf, len, off)); }
+/* posix_fallocate's emulation would write zeros where the filesystem cannot reserve:
+ * the real call only, so "cannot reserve" is an answer. */
+int sys_fallocate(int fd, off_t off, off_t len) { return NEG(fallocate(fd, 0, off, len)); }
+int sys_ftruncate(int fd, off_t len) { return NEG(ftruncate(fd, len)); }
 
 ssize_t sys_getrandom(void *buf, size_t len) { return NEG((ssize_t)syscall(SYS_getrandom, buf, len, 0)); }
 

@@ -154,7 +154,18 @@ void jb_i64(struct jbuf *b, int64_t v)
 void jb_bool(struct jbuf *b, bool v) { value_sep(b); puts_(b, v ? "true" : "false"); }
 void jb_null(struct jbuf *b) { value_sep(b); puts_(b, "null"); }
 void jb_kstr(struct jbuf *b, const char *key, const char *s) { jb_key(b, key); jb_str(b, s); }
+/* thousandths / 1000 with three decimals ("0.000", "0.750"): a score, which platforms
+ * read as a real number, never an integer. */
+void jb_milli(struct jbuf *b, uint64_t thousandths)
+{
+	char n[32];
+	value_sep(b);
+	snprintf(n, sizeof n, "%" PRIu64 ".%03u", thousandths / 1000, (unsigned)(thousandths % 1000));
+	puts_(b, n);
+}
+
 void jb_ku64(struct jbuf *b, const char *key, uint64_t v) { jb_key(b, key); jb_u64(b, v); }
+void jb_kmilli(struct jbuf *b, const char *key, uint64_t thousandths) { jb_key(b, key); jb_milli(b, thousandths); }
 void jb_ki64(struct jbuf *b, const char *key, int64_t v) { jb_key(b, key); jb_i64(b, v); }
 void jb_kbool(struct jbuf *b, const char *key, bool v) { jb_key(b, key); jb_bool(b, v); }
 void jb_knull(struct jbuf *b, const char *key) { jb_key(b, key); jb_null(b); }

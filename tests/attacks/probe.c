@@ -270,6 +270,8 @@ int main(int argc, char **argv)
 		return sys_probe(argc - 1, argv + 1);
 
 	int rc = attack(argc - 1, argv + 1);
+	if (rc < 0 && argc > 1)
+		rc = verdict_program(argc - 1, argv + 1);
 	if (rc >= 0)
 		return rc;
 	fprintf(stderr, "probe: unknown subcommand '%s'\n", cmd);

@@ -245,6 +245,14 @@ ssize_t sys_recv_record(int fd, void *b, size_t n, int *pfd) { *pfd = -1; REAL(s
 int sys_close_range(unsigned a, unsigned b, unsigned fl) { (void)a; (void)b; (void)fl; PRETEND(int, 0) }
 
 int sys_ioctl(int fd, unsigned long req, unsigned long arg) { (void)fd; (void)req; (void)arg; PRETEND(int, 0) }
+int sys_fcntl(int fd, int cmd, long arg) REAL(int, fcntl(fd, cmd, arg))
+/* dup2 would replace the test's own stdout: pretend. */
+int sys_dup2(int a, int b) { (void)a; PRETEND(int, b) }
+ssize_t sys_splice(int in, int out, size_t n, unsigned fl) REAL(ssize_t, splice(in, NULL, out, NULL, n, fl))
+ssize_t sys_send(int fd, const void *b, size_t n, int fl) REAL(ssize_t, send(fd, b, n, fl))
+ssize_t sys_pwrite(int fd, const void *b, size_t n, off_t o) REAL(ssize_t, pwrite(fd, b, n, o))
+int sys_fallocate(int fd, off_t o, off_t n) REAL(int, fallocate(fd, 0, o, n))
+int sys_ftruncate(int fd, off_t n) REAL(int, ftruncate(fd, n))
 
 ssize_t sys_getrandom(void *b, size_t n) REAL(ssize_t, syscall(SYS_getrandom, b, n, 0))
 

@@ -31,7 +31,9 @@ STEPS_OF = {
     'sys_landlock_add_rule': {'landlock'}, 'sys_landlock_restrict_self': {'landlock'},
     'sys_landlock_create_ruleset': {'landlock'},
     # fork: the grader's process (spawn), or with --exec the result's writer (result)
-    'sys_fork': {'spawn', 'result'}, 'sys_pipe2': {'result', 'spawn'}, 'sys_socketpair': {'spawn'},
+    'sys_fork': {'spawn', 'result'}, 'sys_socketpair': {'spawn'},
+    # pipe2: the result's writer (--exec), the spawn protocol, or the output relay's pipes
+    'sys_pipe2': {'result', 'spawn', 'output'},
     ('sys_caps_bound', 'child'): {'caps'}, ('sys_caps_bound', 'parent'): {'pid1', 'caps'},
     ('sys_caps_apply', 'child'): {'caps'}, ('sys_caps_apply', 'parent'): {'pid1', 'caps'},
     ('sys_caps_get', 'child'): {'caps'}, ('sys_caps_get', 'parent'): {'pid1', 'caps', 'check', 'feedback'},

@@ -84,11 +84,11 @@ done
 # --- a memory limit on the container ---------------------------------------------------
 # The grader fills unmapped memfds: the cgroup fills while the grader stays the smallest
 # process. Its oom_score_adj of 1000 makes the OOM killer take it, not usher: usher
-# reports (today: signaled, signal 9; the verdicts issue will call it memory_limit).
+# reports it as memory_limit, the cgroup having counted the kill (23-verdicts-docker.t).
 mem=(--memory 64m --memory-swap 64m)
 dock "${mem[@]}" --entrypoint /usher/usher -- --no-wait --result /shared/oom.json -- /usher/probe memfd-fill 400
-tap_is "$rc $(res oom.json '"\(.status) \(.grader.signal) \(.lockdown.degraded | length)"')" "137 signaled 9 0" \
-	"--memory 64m, memfds filled: the grader is OOM-killed, usher exits 137 with a result (signaled, 9)"
+tap_is "$rc $(res oom.json '"\(.status) \(.grader.signal) \(.lockdown.degraded | length)"')" "137 memory_limit 9 0" \
+	"--memory 64m, memfds filled: the grader is OOM-killed, usher exits 137 with a result (memory_limit, 9)"
 if $faults_ok; then
 	# Control: the grader's first open (of /proc/self/oom_score_adj) fails, the
 	# protection is degraded, and the OOM killer takes the largest process: usher.
