@@ -53,6 +53,9 @@ int mkdir_p(const char *path, mode_t mode);
  * holds what did, NUL-terminated), -EINVAL when `regular` and it is not a regular file. */
 ssize_t file_read_small(int dirfd, const char *path, char *buf, size_t cap, bool regular);
 
+/* Write all of data at offset 0 of fd (pwrite, EINTR retried); 0 or -errno. */
+int write_whole(int fd, const void *data, size_t len);
+
 /* Publish NAME in dirfd atomically: a temp file created O_EXCL beside it, written,
  * fsynced, renamed over NAME. Readers see the old file or the whole new one, never a
  * part; a symlink planted at the temp name is never followed. */

@@ -71,15 +71,8 @@ int reserved_publish(struct reserved *r, const char *name, const void *data, siz
 		return -EBADF;
 	if (len > r->size)
 		rc = -EFBIG; /* would need blocks nobody reserved: the caller publishes the usual way */
-	for (size_t off = 0; rc == 0 && off < len;) {
-		ssize_t w = sys_pwrite(r->fd, (const char *)data + off, len - off, (off_t)off);
-		if (w == -EINTR)
-			continue;
-		if (w <= 0)
-			rc = w < 0 ? (int)w : -EIO;
-		else
-			off += (size_t)w;
-	}
+	if (rc == 0)
+		rc = write_whole(r->fd, data, len);
 	if (rc == 0)
 		rc = sys_ftruncate(r->fd, (off_t)len);
 	if (rc == 0)

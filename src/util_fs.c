@@ -118,6 +118,19 @@ ssize_t file_read_small(int dirfd, const char *path, char *buf, size_t cap, bool
 	return (ssize_t)len;
 }
 
+int write_whole(int fd, const void *data, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t w = sys_pwrite(fd, (const char *)data + off, len - off, (off_t)off);
+		if (w == -EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? (int)w : -EIO;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
 static int publish(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
 		   bool replace)
 {
@@ -132,16 +145,7 @@ static int publish(int dirfd, const char *name, const void *data, size_t len, mo
 	}
 	if (fd < 0)
 		return fd;
-	rc = 0;
-	for (size_t off = 0; rc == 0 && off < len;) {
-		ssize_t w = sys_write(fd, (const char *)data + off, len - off);
-		if (w == -EINTR)
-			continue;
-		if (w <= 0)
-			rc = w < 0 ? (int)w : -EIO;
-		else
-			off += (size_t)w;
-	}
+	rc = write_whole(fd, data, len);
 	if (rc == 0)
 		rc = sys_fsync(fd);
 	sys_close(fd);
