@@ -18,6 +18,14 @@ tap_like "$out" "io_uring_setup: EPERM" "... and 'base default' keeps the defaul
 printf 'default allow\ndeny mkdir\n' >"$tmp/p2"
 tap_like "$(u --seccomp "$tmp/p2" -- "$probe" try io_uring_setup 2>&1)" "io_uring_setup: EFAULT" \
 	"--seccomp FILE without 'base default' replaces the default profile"
+# ...but never the network rules: a policy's author cannot drop them by omission while
+# the result says the grader had no network (the fail-closed issue).
+tap_like "$(u --seccomp "$tmp/p2" --network none -- "$probe" try socket-inet socket-packet socket-alg 2>&1 | tr '\n' ' ')" \
+	"socket-inet: EPERM.*socket-packet: EPERM.*socket-alg: EPERM" \
+	"... yet the socket-family rules stay: AF_INET, AF_PACKET, AF_ALG refused (--network none)"
+tap_like "$(u --seccomp "$tmp/p2" --network all -- "$probe" try socket-inet socket-packet 2>&1 | tr '\n' ' ')" \
+	"socket-inet: EINVAL.*socket-packet: EPERM" \
+	"... control: with --network all AF_INET reaches the kernel (EINVAL), AF_PACKET stays refused"
 
 printf 'deny ptrace\npermit open\n' >"$tmp/bad"
 err=$("$usher" --no-wait --seccomp "$tmp/bad" --result "$tmp/r.json" -- /bin/true 2>&1)
