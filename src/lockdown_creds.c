@@ -47,7 +47,7 @@ static void give_stdio(const struct usher_plan *plan)
 		struct statfs fs;
 		/* pipefs and sockfs hold only anonymous pipes and sockets, never a named
 		 * FIFO of some filesystem. A failure only leaves the pipe as it was. */
-		if (sys_fstat(fd, &st) == 0 && st.st_uid == 0 && fstatfs(fd, &fs) == 0 &&
+		if (sys_fstat(fd, &st) == 0 && st.st_uid == 0 && sys_fstatfs(fd, &fs) == 0 &&
 		    (fs.f_type == 0x50495045 /* PIPEFS_MAGIC */ || fs.f_type == 0x534F434B /* SOCKFS_MAGIC */))
 			(void)sys_fchown(fd, plan->uid, plan->gid); /* failing leaves it as it was */
 	}

@@ -148,7 +148,7 @@ static void record(struct usher_report *rep, const struct loop *l)
 	}
 	/* The grader's own rusage covers what it waited for; RUSAGE_CHILDREN adds the
 	 * orphans usher reaped. Taken after the sweep, so it covers the whole tree. */
-	if (getrusage(RUSAGE_CHILDREN, &all) < 0)
+	if (sys_getrusage(RUSAGE_CHILDREN, &all) < 0)
 		all = l->ru;
 	rep->grader.user_ms = (uint64_t)all.ru_utime.tv_sec * 1000 + (uint64_t)all.ru_utime.tv_usec / 1000;
 	rep->grader.sys_ms = (uint64_t)all.ru_stime.tv_sec * 1000 + (uint64_t)all.ru_stime.tv_usec / 1000;

@@ -154,7 +154,7 @@ int limits_adopt(struct usher_plan *plan, struct usher_report *rep, pid_t child)
 static uint64_t ru_ns(int who)
 {
 	struct rusage ru;
-	if (getrusage(who, &ru) < 0)
+	if (sys_getrusage(who, &ru) < 0)
 		return 0;
 	return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
 	       ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;

@@ -18,6 +18,8 @@
 #include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/resource.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +47,7 @@ int sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	return NEG(fstatat(dirfd, path, st, flags));
 }
+int sys_fstatfs(int fd, struct statfs *fs) { return NEG(fstatfs(fd, fs)); }
 int sys_mkdirat(int dirfd, const char *path, mode_t mode) { return NEG(mkdirat(dirfd, path, mode)); }
 int sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 {
@@ -172,6 +175,7 @@ pid_t sys_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
 	return NEG(wait4(pid, status, options, ru));
 }
+int sys_getrusage(int who, struct rusage *ru) { return NEG(getrusage(who, ru)); }
 int sys_kill(pid_t pid, int sig) { return NEG(kill(pid, sig)); }
 pid_t sys_setsid(void) { return NEG(setsid()); }
 int sys_setpgid(pid_t pid, pid_t pgid) { return NEG(setpgid(pid, pgid)); }

@@ -17,6 +17,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -226,6 +227,7 @@ ssize_t sys_read(int fd, void *b, size_t n) REAL(ssize_t, read(fd, b, n))
 ssize_t sys_write(int fd, const void *b, size_t n) REAL(ssize_t, write(fd, b, n))
 int sys_fstat(int fd, struct stat *st) REAL(int, fstat(fd, st))
 int sys_fstatat(int d, const char *p, struct stat *st, int fl) REAL(int, fstatat(d, p, st, fl))
+int sys_fstatfs(int fd, struct statfs *f) REAL(int, fstatfs(fd, f))
 int sys_mkdirat(int d, const char *p, mode_t m) REAL(int, mkdirat(d, p, m))
 int sys_renameat(int a, const char *b, int c, const char *d) REAL(int, renameat(a, b, c, d))
 int sys_unlinkat(int d, const char *p, int fl) REAL(int, unlinkat(d, p, fl))
@@ -303,6 +305,7 @@ pid_t sys_wait4(pid_t p, int *st, int o, struct rusage *r)
 		*st = 0;
 	return p;
 }
+int sys_getrusage(int w, struct rusage *r) REAL(int, getrusage(w, r))
 int sys_kill(pid_t p, int s)
 {
 	int f = enter(__func__);
