@@ -14,6 +14,12 @@
 /* struct privilege (plan.h), read once by the plan stage. */
 int privilege_read(struct privilege *p);
 
+/* lockdown_caps.c: the bounding set cut to `keep` (needs CAP_SETPCAP, so before the uid
+ * change), and effective, permitted, inheritable (and with `ambient`, ambient) made
+ * exactly `keep`. */
+int caps_bound(uint64_t keep);
+int caps_apply(uint64_t keep, bool ambient);
+
 /* lockdown_process.c: steps 1 (inherited fds) and 3 (session, terminal). */
 int lockdown_fds(const struct usher_plan *plan, struct usher_report *rep);
 int lockdown_session(struct usher_report *rep);

@@ -104,11 +104,15 @@ int sys_getgroups(int n, gid_t *groups);
 /* --- limits and capabilities --- */
 int sys_setrlimit(int resource, const struct rlimit *rl);
 int sys_getrlimit(int resource, struct rlimit *rl);
-/* Cut the bounding set down to `keep` (needs CAP_SETPCAP, so before the uid change). */
-int sys_caps_bound(uint64_t keep);
-/* Effective, permitted and inheritable become `keep` (libcap-ng); with `ambient`, the
- * ambient set is cleared and raised for `keep` so they survive exec as non-root. */
-int sys_caps_apply(uint64_t keep, bool ambient);
+/* One capability out of the bounding set (needs CAP_SETPCAP); is it still in it (1/0)? */
+int sys_capbset_drop(unsigned cap);
+int sys_capbset_read(unsigned cap);
+/* Effective, permitted and inheritable become `keep` (libcap-ng: one capset(2)). */
+int sys_capng_set(uint64_t keep);
+/* The ambient set: cleared, or one capability raised (it must be permitted and
+ * inheritable). */
+int sys_ambient_clear(void);
+int sys_ambient_raise(unsigned cap);
 /* Read back the five sets from the kernel (/proc/self/status: all five, ~9 µs). */
 int sys_caps_read(uint64_t *eff, uint64_t *prm, uint64_t *inh, uint64_t *bnd, uint64_t *amb);
 /* The effective and permitted sets only, by capget(2) (~0.2 µs): for the questions

@@ -59,7 +59,7 @@ int lockdown_identity(const struct usher_config *cfg, const struct usher_plan *p
 	int rc;
 	/* Without CAP_SETPCAP (a non-root start) the plan recorded the degradation. */
 	if (plan->priv.setpcap) {
-		if ((rc = sys_caps_bound(cfg->keep_caps)) < 0)
+		if ((rc = caps_bound(cfg->keep_caps)) < 0)
 			return report_fail(rep, STEP_CAPS, -rc, "drop the bounding set");
 		if ((rc = sys_prctl(PR_SET_SECUREBITS, securebits(cfg->keep_caps), 0, 0, 0)) < 0)
 			return report_fail(rep, STEP_SECUREBITS, -rc, "prctl PR_SET_SECUREBITS");
@@ -86,7 +86,7 @@ int lockdown_caps(const struct usher_config *cfg, struct usher_report *rep)
 {
 	/* Dropping capabilities needs no privilege; keeping one needs it in the permitted
 	 * set, so an unprivileged usher asked to keep one fails here, as it must. */
-	int rc = sys_caps_apply(cfg->keep_caps, true);
+	int rc = caps_apply(cfg->keep_caps, true);
 	if (rc < 0)
 		return report_fail(rep, STEP_CAPS, -rc, "set capabilities (kept: %#llx)",
 				   (unsigned long long)cfg->keep_caps);

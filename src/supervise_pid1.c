@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "feedback.h"
+#include "lockdown.h"
 #include "log.h"
 #include "plan.h"
 #include "stages.h"
@@ -60,12 +61,12 @@ int pid1_harden(const struct usher_config *cfg, const struct usher_plan *plan,
 	}
 	/* The bounding set first (it needs CAP_SETPCAP, which the next call drops); an
 	 * unprivileged usher has nothing to drop and gets EPERM, which is fine. */
-	rc = sys_caps_bound(keep);
+	rc = caps_bound(keep);
 	if (rc < 0 && rc != -EPERM)
 		return report_fail(rep, STEP_PID1, -rc, "drop PID 1's bounding set");
 	if ((rc = sys_caps_get(&eff, &prm)) < 0)
 		return report_fail(rep, STEP_PID1, -rc, "read PID 1's capabilities");
-	if ((rc = sys_caps_apply(prm & keep, false)) < 0)
+	if ((rc = caps_apply(prm & keep, false)) < 0)
 		return report_fail(rep, STEP_PID1, -rc, "drop PID 1's capabilities");
 	return 0;
 }

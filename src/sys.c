@@ -194,45 +194,27 @@ int sys_getgroups(int n, gid_t *groups) { return NEG(getgroups(n, groups)); }
 int sys_setrlimit(int resource, const struct rlimit *rl) { return NEG(setrlimit(resource, rl)); }
 int sys_getrlimit(int resource, struct rlimit *rl) { return NEG(getrlimit(resource, rl)); }
 
-int sys_caps_bound(uint64_t keep)
-{
-	for (unsigned long cap = 0; cap < 64; cap++) {
-		if (keep & (UINT64_C(1) << cap))
-			continue;
-		/* Drop first, one call per capability; only a refusal (no CAP_SETPCAP)
-		 * asks whether there was anything to drop. */
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
-			continue;
-		if (errno == EINVAL)
-			break; /* past the kernel's last capability */
-		if (errno != EPERM)
-			return -errno;
-		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 0)
-			return -EPERM;
-	}
-	return 0;
-}
+int sys_capbset_drop(unsigned cap) { return NEG(prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0)); }
+int sys_capbset_read(unsigned cap) { return NEG(prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0)); }
 
-int sys_caps_apply(uint64_t keep, bool ambient)
+int sys_capng_set(uint64_t keep)
 {
-	/* libcap-ng keeps its state in memory until capng_apply() writes it. */
+	/* libcap-ng keeps its state in memory until capng_apply() writes it (capset(2)):
+	 * one system call, whose failure is the wrapper's. */
 	capng_clear(CAPNG_SELECT_CAPS);
 	for (unsigned cap = 0; cap < 64; cap++)
 		if ((keep & (UINT64_C(1) << cap)) &&
-		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE,
-				 cap) != 0)
+		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE, cap) != 0)
 			return -EINVAL;
 	if (capng_apply(CAPNG_SELECT_CAPS) != 0)
 		return errno ? -errno : -EPERM;
-	if (!ambient)
-		return 0;
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-		return -errno;
-	for (unsigned long cap = 0; cap < 64; cap++)
-		if ((keep & (UINT64_C(1) << cap)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-			return -errno;
 	return 0;
+}
+
+int sys_ambient_clear(void) { return NEG(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)); }
+int sys_ambient_raise(unsigned cap)
+{
+	return NEG(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0, 0));
 }
 
 int sys_caps_read(uint64_t *eff, uint64_t *prm, uint64_t *inh, uint64_t *bnd, uint64_t *amb)

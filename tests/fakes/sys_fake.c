@@ -335,15 +335,22 @@ int sys_getgroups(int n, gid_t *g) { int f = enter(__func__); (void)n; (void)g; 
 
 int sys_setrlimit(int r, const struct rlimit *l) { (void)r; (void)l; PRETEND(int, 0) }
 int sys_getrlimit(int r, struct rlimit *l) REAL(int, getrlimit(r, l))
-int sys_caps_bound(uint64_t keep) { STATEFUL cred.bnd &= keep; return 0; }
-int sys_caps_apply(uint64_t keep, bool ambient)
+int sys_capbset_drop(unsigned cap)
 {
 	STATEFUL
-	cred.eff = cred.prm = cred.inh = keep;
-	if (ambient)
-		cred.amb = keep;
+	if (cap >= 41)
+		return -EINVAL; /* past the last capability this pretend kernel knows */
+	cred.bnd &= ~(UINT64_C(1) << cap);
 	return 0;
 }
+int sys_capbset_read(unsigned cap)
+{
+	STATEFUL
+	return cap >= 41 ? -EINVAL : !!(cred.bnd & (UINT64_C(1) << cap));
+}
+int sys_capng_set(uint64_t keep) { STATEFUL cred.eff = cred.prm = cred.inh = keep; return 0; }
+int sys_ambient_clear(void) { STATEFUL cred.amb = 0; return 0; }
+int sys_ambient_raise(unsigned cap) { STATEFUL cred.amb |= UINT64_C(1) << cap; return 0; }
 int sys_caps_read(uint64_t *e, uint64_t *p, uint64_t *i, uint64_t *b, uint64_t *a)
 {
 	int f = enter(__func__);

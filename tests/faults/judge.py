@@ -34,8 +34,10 @@ STEPS_OF = {
     'sys_fork': {'spawn', 'result'}, 'sys_socketpair': {'spawn'},
     # pipe2: the result's writer (--exec), the spawn protocol, or the output relay's pipes
     'sys_pipe2': {'result', 'spawn', 'output'},
-    ('sys_caps_bound', 'child'): {'caps'}, ('sys_caps_bound', 'parent'): {'pid1', 'caps'},
-    ('sys_caps_apply', 'child'): {'caps'}, ('sys_caps_apply', 'parent'): {'pid1', 'caps'},
+    ('sys_capbset_drop', 'child'): {'caps'}, ('sys_capbset_drop', 'parent'): {'pid1', 'caps'},
+    ('sys_capbset_read', 'child'): {'caps'}, ('sys_capbset_read', 'parent'): {'pid1', 'caps'},
+    ('sys_capng_set', 'child'): {'caps'}, ('sys_capng_set', 'parent'): {'pid1', 'caps'},
+    ('sys_ambient_clear', 'child'): {'caps'}, ('sys_ambient_raise', 'child'): {'caps'},
     ('sys_caps_get', 'child'): {'caps'}, ('sys_caps_get', 'parent'): {'pid1', 'caps', 'check', 'feedback'},
     ('sys_prctl', 'child'): {'securebits', 'no_new_privs', 'verify'},
     ('sys_prctl', 'parent'): {'pid1', 'securebits', 'no_new_privs', 'verify'},
@@ -70,7 +72,7 @@ CONTROLS = [
 ]
 # Lies that usher's read-back must catch itself (no grader; a 125 at step verify).
 # (The permitted set needs no such control: the uid change itself clears it.)
-REFUSED = [('sys_setresuid:1:0:child', 'verify'), ('sys_caps_bound:1:0:child', 'verify'),
+REFUSED = [('sys_setresuid:1:0:child', 'verify'), ('sys_capbset_drop:1:0:child', 'verify'),
            ('sys_setgroups:1:0:child', 'verify'), ('sys_prctl:2:0:child', 'verify')]
 
 

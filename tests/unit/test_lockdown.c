@@ -58,8 +58,8 @@ static int teardown(void **state)
 /* The calls that make each SPEC step, in SPEC order (bounding set and securebits
  * belong to the identity change; see lockdown_creds.c). */
 static const char *const order[] = {
-	"sys_close_range", "sys_setsid", "sys_setrlimit", "sys_caps_bound", "sys_setgroups",
-	"sys_setresgid", "sys_setresuid", "sys_caps_apply", "sys_getgroups",
+	"sys_close_range", "sys_setsid", "sys_setrlimit", "sys_capbset_drop", "sys_setgroups",
+	"sys_setresgid", "sys_setresuid", "sys_capng_set", "sys_getgroups",
 	"sys_landlock_create_ruleset", "sys_landlock_restrict_self", "sys_seccomp_attach",
 };
 
@@ -89,10 +89,11 @@ static const struct {
 } faults[] = {
 	{"sys_close_range", 1, "fds"},
 	{"sys_setsid", 1, "setsid"},            {"sys_setrlimit", 1, "rlimit"},
-	{"sys_setrlimit", 3, "rlimit"},         {"sys_caps_bound", 1, "caps"},
+	{"sys_setrlimit", 3, "rlimit"},         {"sys_capbset_drop", 1, "caps"},
+	{"sys_capbset_drop", 7, "caps"},       {"sys_ambient_clear", 1, "caps"},
 	{"sys_prctl", 1, "securebits"},         {"sys_setgroups", 1, "groups"},
 	{"sys_setresgid", 1, "gid"},            {"sys_setresuid", 1, "uid"},
-	{"sys_caps_apply", 1, "caps"},          {"sys_prctl", 2, "no_new_privs"},
+	{"sys_capng_set", 1, "caps"},          {"sys_prctl", 2, "no_new_privs"},
 	{"sys_getresuid", 1, "verify"},
 	{"sys_getgroups", 1, "verify"},         {"sys_caps_read", 1, "verify"},
 	{"sys_landlock_create_ruleset", 1, "landlock"},
@@ -103,10 +104,12 @@ static const struct {
 
 /* close_range's EPERM (a runtime profile that predates it) and ENOSYS mean "walk
  * /proc/self/fd instead", setsid's EPERM "a group leader: join the session leader's
- * group first": EIO is the failure that must stop them. */
+ * group first", capbset_drop's EPERM "is it still in the set?": EIO is the failure that
+ * must stop them. */
 static int fault_errno(const char *call)
 {
-	return strcmp(call, "sys_close_range") && strcmp(call, "sys_setsid") ? EPERM : EIO;
+	return strcmp(call, "sys_close_range") && strcmp(call, "sys_setsid") && strcmp(call, "sys_capbset_drop")
+		       ? EPERM : EIO;
 }
 
 /* What may follow a failed call: closing what was open, and reading the state to say
@@ -209,8 +212,8 @@ static void no_exec_after_a_failed_step(void **state)
 static void verify_catches_a_lying_kernel(void **state)
 {
 	static const struct { const char *call; } lies[] = {
-		{"sys_setresuid"}, {"sys_setresgid"}, {"sys_setgroups"}, {"sys_caps_apply"},
-		{"sys_caps_bound"},
+		{"sys_setresuid"}, {"sys_setresgid"}, {"sys_setgroups"}, {"sys_capng_set"},
+		{"sys_capbset_drop"},
 	};
 	for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
 		setup(state);
@@ -234,7 +237,7 @@ static void non_root(void **state)
 	plan.uid = plan.gid = 1000;
 	assert_int_equal(lockdown(&cfg, &plan, &rep), 0);
 	assert_int_equal(fake_count("sys_setresuid"), 0);
-	assert_int_equal(fake_count("sys_caps_bound"), 0);
+	assert_int_equal(fake_count("sys_capbset_drop"), 0);
 	assert_int_equal(rep.lockdown.uid, 1000);
 	/* The plan said 1000 but the process is 1001: the read-back refuses. */
 	setup(state);
