@@ -15,6 +15,7 @@ enum opt_arg { ARG_NONE, ARG_ONE, ARG_LIST };
 #define FOR_DELIVER 2u
 #define FOR_DOCTOR 4u
 #define FOR_INSTALL 8u
+#define FOR_RUN 16u
 #define FOR_ALL (FOR_SHIM | FOR_DELIVER | FOR_DOCTOR | FOR_INSTALL)
 
 struct opt {
@@ -30,6 +31,25 @@ struct opt {
 };
 
 const struct opt *config_options(size_t *n);
+
+/* config_run.c: the options of `usher run`, and its defaults; channel is USHER_RUN_FD. */
+#define RUN_APPLY(fn) int fn(struct usher_config *c, const char *v, char *why, size_t whylen)
+RUN_APPLY(a_run_wall_time);
+RUN_APPLY(a_run_cpu_time);
+RUN_APPLY(a_run_memory);
+RUN_APPLY(a_run_max_output);
+RUN_APPLY(a_run_fsize);
+RUN_APPLY(a_run_processes);
+RUN_APPLY(a_run_open_files);
+RUN_APPLY(a_run_stdin);
+RUN_APPLY(a_run_stdout);
+RUN_APPLY(a_run_stderr);
+RUN_APPLY(a_run_meta);
+RUN_APPLY(a_run_dir);
+RUN_APPLY(a_run_hide);
+RUN_APPLY(a_run_env);
+RUN_APPLY(a_run_allow_network);
+int config_run_defaults(struct usher_config *c, const char *channel, char *why, size_t whylen);
 /* "wait-timeout" -> "USHER_WAIT_TIMEOUT" */
 void config_env_name(const char *opt, char *out, size_t outlen);
 /* Allocation for strings and lists that live as long as the process. */

@@ -37,6 +37,8 @@ int lockdown_verify(const struct usher_config *cfg, const struct usher_plan *pla
 int landlock_probe(void);
 int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan,
 		   struct usher_report *rep);
+/* The learner's of usher run: read everywhere, write beneath the fds rw[] (-1: none). */
+int landlock_run(int abi, const int *rw, size_t nrw, bool tcp_denied, struct usher_report *rep);
 /* report_feedback.c: create the --feedback files, owned by the grader, before any
  * grader exists. */
 int feedback_prepare(const struct usher_config *cfg, struct usher_plan *plan,

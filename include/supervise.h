@@ -15,6 +15,9 @@ struct sweep {
 	bool by_uid;
 	uid_t uid;
 	uint64_t deadline_ms; /* give up (and count what is left) after this long */
+	/* usher run's identities [run_uid, run_uid + RUN_UIDS) are the grader's runs' */
+	bool runs;
+	uid_t run_uid;
 };
 /* Kill and reap everything the grader left behind; returns how many were reaped and
  * sets *left to how many could not be killed before the deadline. */

@@ -54,6 +54,13 @@ int sys_pipe2(int fds[2], int flags);
 ssize_t sys_send_record(int fd, const void *buf, size_t len, int passfd);
 /* One record; *passfd is an fd that came with it (close-on-exec), or -1. */
 ssize_t sys_recv_record(int fd, void *buf, size_t len, int *passfd);
+/* usher run's request: one record with up to 32 fds attached (run.h). */
+ssize_t sys_send_fds(int fd, const void *buf, size_t len, const int *fds, unsigned nfds);
+/* One record; the fds that came with it (close-on-exec) into fds[0..*nfds), at most max. */
+ssize_t sys_recv_fds(int fd, void *buf, size_t len, int *fds, unsigned max, unsigned *nfds);
+int sys_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags);
+int sys_fchmodat(int dirfd, const char *path, mode_t mode);
+int sys_fchdir(int fd);
 int sys_close_range(unsigned first, unsigned last, unsigned flags);
 int sys_memfd_create(const char *name, unsigned flags);
 off_t sys_lseek(int fd, off_t off, int whence);

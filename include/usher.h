@@ -121,7 +121,7 @@ enum {
 	UNSAFE_SAME_UID = 1u << 1,    /* non-root start without Landlock scoping (ABI 6) */
 };
 
-enum usher_command { CMD_SHIM, CMD_DELIVER, CMD_DOCTOR, CMD_INSTALL, CMD_HELP, CMD_VERSION };
+enum usher_command { CMD_SHIM, CMD_DELIVER, CMD_DOCTOR, CMD_INSTALL, CMD_RUN, CMD_HELP, CMD_VERSION };
 enum usher_landlock { LANDLOCK_AUTO, LANDLOCK_REQUIRE, LANDLOCK_OFF };
 enum usher_seccomp { SECCOMP_DEFAULT, SECCOMP_NONE, SECCOMP_FILE };
 enum usher_log_format { LOG_TEXT, LOG_JSON };
@@ -231,6 +231,17 @@ struct usher_config {
 
 	/* usher doctor */
 	bool doctor_json;
+
+	/* usher run (run.h): the learner's program in a sandbox of its own. The limits
+	 * --cpu-time, --memory and --max-output are the fields above, with the run's
+	 * defaults; the others are here. */
+	struct {
+		int channel; /* USHER_RUN_FD, from PID 1; -1: none */
+		uint64_t wall_ms, fsize, processes, open_files;
+		bool max_output_set;
+		const char *stdin_path, *stdout_path, *stderr_path, *meta, *dir;
+		struct strlist hide, env;
+	} run;
 };
 
 #define USHER_DEGRADED_MAX 12

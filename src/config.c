@@ -284,6 +284,13 @@ static int finish(struct usher_config *c, char **envp)
 		c->failed_file = sibling(dir, ".failed");
 	if (!c->ready_file || !c->failed_file)
 		return -ENOMEM;
+	if (c->command == CMD_RUN) {
+		if (config_run_defaults(c, env_get(envp, "USHER_RUN_FD"), why, sizeof why) < 0)
+			return usage(NULL, "%s", why);
+		if (!c->argv || !c->argv[0])
+			return usage(NULL, "missing -- PROGRAM: usher run runs the learner's command given after --");
+		return 0;
+	}
 	if (c->command != CMD_SHIM)
 		return 0;
 	/* auto: the plan stage chooses a uid of this run's own (plan_identity.c). */
@@ -337,6 +344,8 @@ int config_load(int argc, char **argv, char **envp, struct usher_config *c,
 		c->command = CMD_DOCTOR, cmd = FOR_DOCTOR;
 	else if (argc > 1 && !strcmp(argv[1], "install"))
 		c->command = CMD_INSTALL, cmd = FOR_INSTALL;
+	else if (argc > 1 && !strcmp(argv[1], "run"))
+		c->command = CMD_RUN, cmd = FOR_RUN;
 
 	rc = parse_args(c, argc, argv, cmd, seen, &nseen);
 	if (rc == 0 && c->command != CMD_HELP && c->command != CMD_VERSION)

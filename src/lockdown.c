@@ -53,7 +53,7 @@ static int step_env(const struct usher_config *cfg, const struct usher_plan *pla
 			continue;
 		/* Only --setenv may pass a credential's name, on purpose (config refuses
 		 * USHER_* there); the entry is then the option's own string. */
-		bool on_purpose = false;
+		bool on_purpose = *e == plan->run_var; /* usher run's channel, put there by usher */
 		for (size_t i = 0; i < cfg->setenv.n; i++)
 			on_purpose |= cfg->setenv.v[i] == *e;
 		if (!on_purpose)

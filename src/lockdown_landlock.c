@@ -147,3 +147,37 @@ int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan
 		rep->lockdown.landlock_abi = abi;
 	return rc;
 }
+
+/* usher run's learner (run_child.c): the same rules, with the writable directories
+ * given as fds (its --dir and temporary directory) and no feedback file; TCP denied
+ * unless the run has the network; always scoped (ABI 6): the learner can signal and
+ * reach abstract sockets of its own run only, not the grader, PID 1 or another run. */
+int landlock_run(int abi, const int *rw, size_t nrw, bool tcp_denied, struct usher_report *rep)
+{
+	struct ruleset_attr attr = {.handled_access_fs = fs_rights(abi)};
+	size_t size = sizeof attr.handled_access_fs;
+	int rc = 0;
+	if (abi >= 4) {
+		size = offsetof(struct ruleset_attr, scoped);
+		if (tcp_denied)
+			attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+	}
+	if (abi >= 6) {
+		size = sizeof attr;
+		attr.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
+	}
+	int ruleset = sys_landlock_create_ruleset(&attr, size, 0);
+	if (ruleset < 0)
+		return report_fail(rep, STEP_LANDLOCK, -ruleset, "landlock_create_ruleset (ABI %d)", abi);
+	struct usher_config none = {0};
+	rc = add_rules(&none, ruleset, attr.handled_access_fs, rep);
+	for (size_t i = 0; rc == 0 && i < nrw; i++) {
+		struct path_beneath pb = {.allowed_access = attr.handled_access_fs, .parent_fd = rw[i]};
+		if (rw[i] >= 0 && (rc = sys_landlock_add_rule(ruleset, LL_RULE_PATH_BENEATH, &pb, 0)) < 0)
+			rc = report_fail(rep, STEP_LANDLOCK, -rc, "landlock_add_rule (a writable directory)");
+	}
+	if (rc == 0 && (rc = sys_landlock_restrict_self(ruleset, 0)) < 0)
+		rc = report_fail(rep, STEP_LANDLOCK, -rc, "landlock_restrict_self");
+	sys_close(ruleset);
+	return rc;
+}

@@ -61,15 +61,17 @@ static int close_by_walk(const int *keep, int n)
 
 int lockdown_fds(const struct usher_plan *plan, struct usher_report *rep)
 {
-	int keep[2], n = 0, rc = 0;
+	int keep[3], n = 0, rc = 0;
 	unsigned from = 3;
-	if (plan->report_fd >= 3)
-		keep[n++] = plan->report_fd;
-	if (plan->writer_fd >= 3)
-		keep[n++] = plan->writer_fd;
-	if (n == 2 && keep[0] > keep[1]) {
-		int t = keep[0];
-		keep[0] = keep[1], keep[1] = t;
+	/* The spawn channel, the result's writer, and the channel of usher run. */
+	const int want[3] = {plan->report_fd, plan->writer_fd, plan->run_fd};
+	for (int i = 0; i < 3; i++) {
+		if (want[i] < 3)
+			continue;
+		int j = n++;
+		for (; j > 0 && keep[j - 1] > want[i]; j--)
+			keep[j] = keep[j - 1]; /* sorted: the ranges between them are closed */
+		keep[j] = want[i];
 	}
 	for (int i = 0; i <= n && rc == 0; i++) {
 		unsigned to = i < n ? (unsigned)keep[i] - 1 : ~0U;

@@ -11,6 +11,9 @@
  *   plan       before waiting: compile the seccomp program, probe Landlock, open
  *              the result's directory, find the cgroup, make the output relay's
  *              pipes, create the feedback files, reserve disk room (plan.c).
+ *   broker     the process that gives `usher run` its sandboxes (run_broker.c),
+ *              forked while PID 1 still has the capabilities a run needs; the
+ *              grader inherits a channel to it (USHER_RUN_FD).
  *   spawn      fork the grader's process; it runs the lockdown at once, SPEC
  *              steps 1-9 in order, each failing closed (lockdown*.c), reports over a
  *              close-on-exec socket and waits for a go (supervise_spawn.c). A lockdown
@@ -43,6 +46,7 @@
 #include "output.h"
 #include "plan.h"
 #include "report.h"
+#include "run.h"
 #include "stages.h"
 #include "usher.h"
 
@@ -94,6 +98,10 @@ int main(int argc, char **argv, char **envp)
 		return rc == 0 ? 0 : rc == -ENOTSUP ? 1 : EXIT_USHER_FAILED;
 	case CMD_INSTALL:
 		return install_main(&cfg, &rep) < 0 ? EXIT_USHER_FAILED : 0;
+	case CMD_RUN: {
+		struct run_verdict v;
+		return run_main(&cfg, &rep, &v) < 0 ? RUN_EXIT_INTERNAL : run_exit_code(&v);
+	}
 	case CMD_SHIM:
 		break;
 	}
@@ -102,7 +110,7 @@ int main(int argc, char **argv, char **envp)
 	if (!cfg.exec_mode && (rc = log_private()) < 0)
 		log_verbose("log: reopen stderr non-blocking: %s: PID 1's log writes may wait", strerror(-rc));
 
-	if (plan_build(&cfg, &plan, &rep) < 0)
+	if (plan_build(&cfg, &plan, &rep) < 0 || run_broker_start(&cfg, &plan, &rep) < 0)
 		return finish(&cfg, &plan, &rep, ST_SETUP_FAILED);
 
 	/* The grader's process locks down while usher waits; it execs on the go. In

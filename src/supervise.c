@@ -164,7 +164,8 @@ static int sweep(const struct usher_plan *plan, struct usher_report *rep, pid_t 
 	/* By uid only when the uid is the grader's alone: in a non-root start it is usher's
 	 * own, and may be a sidecar's in a shared pid namespace. */
 	struct sweep sw = {.grader = grader, .by_uid = plan->switch_ids && plan->uid != 0,
-			   .uid = plan->uid, .deadline_ms = SWEEP_DEADLINE_MS};
+			   .uid = plan->uid, .deadline_ms = SWEEP_DEADLINE_MS,
+			   .runs = plan->run_uids, .run_uid = plan->run_uid};
 	unsigned left;
 	int reaped = supervise_sweep(&sw, &left);
 	rep->grader.leftover = left;

@@ -54,6 +54,10 @@ int pid1_harden(const struct usher_config *cfg, const struct usher_plan *plan,
 	uint64_t keep = CAP_KILL_BIT, eff, prm;
 	int rc;
 	(void)cfg;
+	/* The grader's end of usher run's channel: the grader has it now; PID 1 never
+	 * talks to the broker. */
+	if (plan->run_fd >= 0)
+		sys_close(plan->run_fd);
 	if (plan->priv.root && (!writable_as_root(plan->result_dirfd) ||
 				!writable_as_root(plan->feedback ? plan->feedback->dirfd : -1))) {
 		keep |= CAP_DAC_OVERRIDE_BIT;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "run.h"
 #include "supervise.h"
 #include "sys.h"
 #include "util.h"
@@ -57,7 +58,8 @@ static void kill_round(pid_t self, const struct sweep *sw)
 		uid_t uid;
 		if (parse_u64(name, &pid) < 0 || (pid_t)pid == self || status_of(name, &ppid, &uid) < 0)
 			continue;
-		if (ppid == self || (sw->by_uid && uid == sw->uid)) {
+		if (ppid == self || (sw->by_uid && uid == sw->uid) ||
+		    (sw->runs && uid >= sw->run_uid && uid - sw->run_uid < RUN_UIDS)) {
 			sys_kill(-(pid_t)pid, SIGKILL); /* its group, if it leads one */
 			sys_kill((pid_t)pid, SIGKILL);
 		}

@@ -75,6 +75,66 @@ ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len)
 	return NEG(readlinkat(dirfd, path, buf, len));
 }
 int sys_pipe2(int fds[2], int flags) { return NEG(pipe2(fds, flags)); }
+ssize_t sys_send_fds(int fd, const void *buf, size_t len, const int *fds, unsigned nfds)
+{
+	void *p;
+	memcpy(&p, &buf, sizeof p);
+	struct iovec iov = {p, len};
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(32 * sizeof(int))];
+	} c;
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+	memset(&c, 0, sizeof c);
+	if (nfds > 32)
+		return -EINVAL;
+	if (nfds) {
+		m.msg_control = c.space;
+		m.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(h), fds, nfds * sizeof(int));
+	}
+	return NEG(sendmsg(fd, &m, MSG_NOSIGNAL));
+}
+ssize_t sys_recv_fds(int fd, void *buf, size_t len, int *fds, unsigned max, unsigned *nfds)
+{
+	struct iovec iov = {buf, len};
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(32 * sizeof(int))];
+	} c;
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.space,
+			   .msg_controllen = sizeof c.space};
+	*nfds = 0;
+	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -errno;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int got;
+			memcpy(&got, CMSG_DATA(h) + i * sizeof(int), sizeof got);
+			if (*nfds < max)
+				fds[(*nfds)++] = got;
+			else
+				close(got); /* more than asked for: never kept */
+		}
+	}
+	if (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+		return -EMSGSIZE;
+	return n;
+}
+int sys_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
+{
+	return NEG(fchownat(dirfd, path, uid, gid, flags));
+}
+int sys_fchmodat(int dirfd, const char *path, mode_t mode) { return NEG(fchmodat(dirfd, path, mode, 0)); }
+int sys_fchdir(int fd) { return NEG(fchdir(fd)); }
 int sys_socketpair(int fds[2]) { return NEG(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds)); }
 ssize_t sys_send_record(int fd, const void *buf, size_t len, int passfd)
 {

@@ -242,6 +242,11 @@ ssize_t sys_getdents64(int fd, void *b, size_t n) REAL(ssize_t, (ssize_t)syscall
 ssize_t sys_readlinkat(int d, const char *p, char *b, size_t n) REAL(ssize_t, readlinkat(d, p, b, n))
 int sys_pipe2(int fds[2], int fl) REAL(int, pipe2(fds, fl))
 int sys_socketpair(int fds[2]) REAL(int, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds))
+ssize_t sys_send_fds(int fd, const void *b, size_t n, const int *f, unsigned k) { (void)f; (void)k; REAL(ssize_t, write(fd, b, n)) }
+ssize_t sys_recv_fds(int fd, void *b, size_t n, int *f, unsigned m, unsigned *k) { (void)f; (void)m; *k = 0; REAL(ssize_t, read(fd, b, n)) }
+int sys_fchownat(int d, const char *p, uid_t u, gid_t g, int f) { (void)d; (void)p; (void)u; (void)g; (void)f; PRETEND(int, 0) }
+int sys_fchmodat(int d, const char *p, mode_t m) { (void)d; (void)p; (void)m; PRETEND(int, 0) }
+int sys_fchdir(int fd) { (void)fd; PRETEND(int, 0) }
 ssize_t sys_send_record(int fd, const void *b, size_t n, int pfd) { (void)pfd; REAL(ssize_t, write(fd, b, n)) }
 ssize_t sys_recv_record(int fd, void *b, size_t n, int *pfd) { *pfd = -1; REAL(ssize_t, read(fd, b, n)) }
 int sys_close_range(unsigned a, unsigned b, unsigned fl) { (void)a; (void)b; (void)fl; PRETEND(int, 0) }

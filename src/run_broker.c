@@ -1,0 +1,247 @@
+/* run_broker.c - the broker of `usher run` (run.h): forked by PID 1 after the plan and
+ * before PID 1 gives up its capabilities, it keeps the few a run needs (switching to
+ * a run's identity, giving --dir to it and back, hiding files, killing what a run
+ * leaves) and nothing else. The grader reaches it through one SOCK_SEQPACKET channel
+ * only, and sends it fds it opened itself; every field of a request is checked here,
+ * because the grader, not `usher run`, decides what goes down that channel.
+ *
+ * It is not dumpable (PID 1 made itself so before the fork, and that is inherited) and
+ * not the grader's uid: the grader can neither trace it nor signal it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "lockdown.h"
+#include "log.h"
+#include "plan.h"
+#include "run.h"
+#include "stages.h"
+#include "sys.h"
+
+/* What the broker keeps: set*id for the run identity, chown/fowner/dac for --dir,
+ * --hide and the cleanup, kill for the sweep, setpcap to clear the learner's bounding
+ * set. Not NET_RAW, MKNOD, SYS_CHROOT and the rest the runtime gave. */
+#define BROKER_CAPS                                                                         \
+	((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) |     \
+	 (1ULL << CAP_FOWNER) | (1ULL << CAP_KILL) | (1ULL << CAP_SETGID) | (1ULL << CAP_SETUID) | \
+	 (1ULL << CAP_SETPCAP))
+
+static struct run_env env;
+static struct bpf_prog progs[3];
+
+struct request_buf {
+	struct run_request h;
+	char strings[RUN_MAX_STRINGS];
+};
+
+/* The learner's programs: the grader's profile (the default one where the grader has
+ * none: a run never gets less than the default), AF_INET and AF_INET6 sent to the
+ * keeper (which makes loopback sockets or refuses them); and, where the grader has
+ * the whole network, one that allows them, for --allow-network. */
+static int run_programs(const struct usher_config *cfg, const struct usher_plan *plan,
+			struct usher_report *rep)
+{
+	struct usher_config c = *cfg;
+	struct usher_plan p = {0};
+	int rc;
+	if (c.seccomp == SECCOMP_NONE)
+		c.seccomp = SECCOMP_DEFAULT;
+	c.exec_mode = false;
+	c.verbosity = 0;
+	c.network = NET_NONE;
+	if ((rc = seccomp_compile(&c, &p, rep)) < 0)
+		return rc;
+	progs[0] = p.seccomp, progs[1] = p.seccomp_notify;
+	env.seccomp = &progs[0];
+	env.seccomp_notify = &progs[1];
+	if (plan->network == NET_ALL) {
+		struct usher_plan q = {0};
+		c.network = NET_ALL;
+		if ((rc = seccomp_compile(&c, &q, rep)) < 0)
+			return rc;
+		free(q.seccomp.insn);
+		progs[2] = q.seccomp_notify;
+		env.seccomp_notify_inet = &progs[2];
+	}
+	return 0;
+}
+
+static void run_uid_base(const struct usher_config *cfg, struct usher_plan *plan)
+{
+	uint32_t r = 0;
+	/* Next to the grader's own random uid when it has one (the range it was drawn
+	 * from leaves room above it), else drawn the same way. */
+	if (cfg->user_auto)
+		env.base = plan->uid + 1;
+	else if (sys_getrandom(&r, sizeof r) == (ssize_t)sizeof r)
+		env.base = 0x70000000u + (r % 0xfff0u) * 0x1000u;
+	else
+		env.base = 0x7ffe0000u;
+	plan->run_uids = true;
+	plan->run_uid = env.base;
+}
+
+/* Checks a request and splits its strings; NULL-terminated argv and envp. */
+static int parse(struct request_buf *r, size_t len, unsigned nfds, char **argv, char **envp)
+{
+	const struct run_request *h = &r->h;
+	unsigned want = 4 + !!(h->flags & RUN_HAS_DIR) + h->nhide;
+	if (len < sizeof *h || h->magic != RUN_MAGIC || h->version != RUN_VERSION ||
+	    h->strings != len - sizeof *h || h->nhide > RUN_MAX_HIDE || h->argc < 1 ||
+	    h->argc > RUN_MAX_ARGS || h->envc > RUN_MAX_ARGS || nfds != want ||
+	    (h->flags & (RUN_HAS_STDIN | RUN_HAS_STDOUT | RUN_HAS_STDERR)) !=
+		    (RUN_HAS_STDIN | RUN_HAS_STDOUT | RUN_HAS_STDERR) ||
+	    h->lim.processes < 1 || h->lim.open_files < 1 || h->lim.fsize < 1)
+		return -EPROTO;
+	char *p = r->strings, *end = r->strings + h->strings;
+	for (uint32_t i = 0; i < h->argc + h->envc; i++) {
+		char *nul = memchr(p, '\0', (size_t)(end - p));
+		if (!nul)
+			return -EPROTO;
+		if (i < h->argc)
+			argv[i] = p;
+		else
+			envp[i - h->argc] = p;
+		p = nul + 1;
+	}
+	if (p != end)
+		return -EPROTO;
+	argv[h->argc] = NULL;
+	envp[h->envc] = NULL;
+	return 0;
+}
+
+static void refuse(int reply, const char *why)
+{
+	struct run_verdict v = {.magic = RUN_MAGIC, .status = RUN_INTERNAL, .exit_code = -1};
+	snprintf(v.message, sizeof v.message, "usher refused the request: %s", why);
+	sys_send_record(reply, &v, sizeof v, -1);
+}
+
+__attribute__((noreturn)) static void serve(int ch)
+{
+	static struct request_buf r;
+	static char *argv[RUN_MAX_ARGS + 1], *envp[RUN_MAX_ARGS + 1];
+	unsigned seq = 0;
+	for (;;) {
+		int fds[RFD_MAX];
+		unsigned n = 0;
+		ssize_t len = sys_recv_fds(ch, &r, sizeof r, fds, RFD_MAX, &n);
+		if (len == 0 || (len < 0 && len != -EINTR && len != -EMSGSIZE))
+			_exit(0); /* every holder of the grader's end is gone */
+		if (len < 0 || parse(&r, (size_t)len, n, argv, envp) < 0) {
+			if (n > 0)
+				refuse(fds[0], "a malformed request");
+			for (unsigned i = 0; i < n; i++)
+				sys_close(fds[i]);
+			continue;
+		}
+		uid_t uid = env.base + (seq++ % RUN_UIDS);
+		pid_t pid = sys_fork();
+		if (pid == 0) {
+			sys_close(ch);
+			run_keeper(&env, &r.h, argv, envp, fds, uid);
+		}
+		if (pid < 0)
+			refuse(fds[0], "fork failed");
+		for (unsigned i = 0; i < n; i++)
+			sys_close(fds[i]);
+	}
+}
+
+__attribute__((noreturn)) static void broker_main(int ch, const struct usher_plan *plan)
+{
+	sigset_t all;
+	struct sigaction ign = {.sa_handler = SIG_IGN, .sa_flags = SA_NOCLDWAIT};
+	/* PID 1 blocks signals; a keeper needs SIGCHLD by signalfd, and nothing else is
+	 * caught here: keepers are reaped by the kernel. */
+	sigfillset(&all);
+	sigaction(SIGCHLD, &ign, NULL);
+	sys_sigprocmask(SIG_UNBLOCK, &all, NULL);
+	sys_prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Nothing of PID 1's: not the result's directory, not the relay's pipes. */
+	int rc = ch > 3 ? sys_close_range(3, (unsigned)ch - 1, 0) : 0;
+	if (rc == 0)
+		rc = sys_close_range((unsigned)ch + 1, ~0U, 0);
+	if (rc < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != ch)
+				close(fd); /* before Linux 5.9: PID 1 holds a handful */
+	struct cgroup cg;
+	env.mem_cgroup = -1;
+	if (cgroup_open(&cg) == 0 && cg.mem >= 0)
+		env.mem_version = cg.mem_version, env.mem_cgroup = cg.mem; /* for OOM verdicts */
+	if (plan->priv.root) {
+		uint64_t eff, prm;
+		if (sys_caps_get(&eff, &prm) < 0 || caps_apply(prm & BROKER_CAPS, false) < 0) {
+			log_error("run: the broker cannot drop its capabilities: no runs");
+			_exit(1);
+		}
+	}
+	serve(ch);
+}
+
+int run_broker_start(const struct usher_config *cfg, struct usher_plan *plan,
+		     struct usher_report *rep)
+{
+	int ch[2], rc;
+	char var[32];
+	plan->run_fd = -1;
+	plan->broker_pid = -1;
+	if (cfg->exec_mode)
+		return 0; /* nobody stays to broker anything */
+	env.switch_ids = plan->switch_ids && plan->priv.setid && plan->uid != 0;
+	env.grader_uid = plan->uid;
+	env.grader_gid = plan->gid;
+	env.landlock_abi = plan->landlock_abi;
+	env.network = plan->network;
+	if (env.switch_ids)
+		run_uid_base(cfg, plan);
+	else if (plan->landlock_abi < LANDLOCK_ABI_FULL)
+		env.why_not = "no separation is possible: usher cannot give the run an identity of its "
+			      "own (it has no CAP_SETUID) and Landlock cannot scope its signals (ABI < 6)";
+	if ((rc = run_programs(cfg, plan, rep)) < 0)
+		return rc;
+	if ((rc = sys_socketpair(ch)) < 0)
+		return report_fail(rep, STEP_SPAWN, -rc, "usher run: the channel's socketpair");
+	/* The grader's end survives its exec (lockdown step 1 keeps it). */
+	if ((rc = sys_fcntl(ch[1], F_SETFD, 0)) < 0 ||
+	    (rc = snprintf(var, sizeof var, "USHER_RUN_FD=%d", ch[1])) < 0) {
+		sys_close(ch[0]), sys_close(ch[1]);
+		return report_fail(rep, STEP_SPAWN, rc < 0 ? -rc : EIO, "usher run: the channel");
+	}
+	size_t n = 0;
+	while (plan->env[n])
+		n++;
+	const char **e = malloc((n + 2) * sizeof *e), *v = strdup(var);
+	if (!e || !v) {
+		free(e), free((void *)v);
+		sys_close(ch[0]), sys_close(ch[1]);
+		return report_fail(rep, STEP_ENV, ENOMEM, "usher run: the grader's environment");
+	}
+	memcpy(e, plan->env, n * sizeof *e);
+	e[n] = v, e[n + 1] = NULL;
+	plan->env = e; /* lives as long as PID 1 */
+	plan->run_var = v;
+	pid_t pid = sys_fork();
+	if (pid < 0) {
+		sys_close(ch[0]), sys_close(ch[1]);
+		return report_fail(rep, STEP_SPAWN, (int)-pid, "usher run: fork the broker");
+	}
+	if (pid == 0)
+		broker_main(ch[0], plan);
+	sys_close(ch[0]);
+	plan->run_fd = ch[1];
+	plan->broker_pid = pid;
+	log_verbose("run: broker %d, channel fd %d, run uids from %u%s", (int)pid, ch[1],
+		    (unsigned)env.base, env.why_not ? " (runs refused: no separation)" : "");
+	return 0;
+}

@@ -1,0 +1,237 @@
+/* run_keeper.c - one `usher run`, from the request to the verdict (run.h).
+ *
+ * The keeper is root where usher is (a child of the broker), and a child subreaper:
+ * whatever the learner's processes do (fork, setsid, daemonise), their orphans come
+ * back here, so "every process the run started" is exactly the keeper's descendants,
+ * and with a uid of the run's own also exactly the processes of that uid.
+ *
+ *   before    the run's identity; --dir given to it (after checking it is the
+ *             grader's); --hide taken from it; its temporary directory made.
+ *   during    the learner's output relayed and counted (--max-output), its refused
+ *             calls answered and named, --wall-time, --cpu-time and --memory watched,
+ *             the client watched: if `usher run` dies, the run ends.
+ *   after     everything of the run killed and reaped (supervise_sweep), --dir given
+ *             back to the grader, the temporary directory and whatever the run left in
+ *             /tmp, /var/tmp and /dev/shm removed, the verdict sent.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "notify.h"
+#include "plan.h"
+#include "run.h"
+#include "run_keeper.h"
+#include "supervise.h"
+#include "sys.h"
+#include "util.h"
+
+static struct keeper k;
+
+__attribute__((noreturn)) static void reply_exit(void)
+{
+	k.v.magic = RUN_MAGIC;
+	sys_send_record(k.reply, &k.v, sizeof k.v, -1);
+	_exit(0);
+}
+
+__attribute__((noreturn)) static void internal(int err, const char *what)
+{
+	k.v.status = RUN_INTERNAL;
+	if (err)
+		snprintf(k.v.message, sizeof k.v.message, "%s: %s", what, strerror(err));
+	else
+		snprintf(k.v.message, sizeof k.v.message, "%s", what);
+	keeper_cleanup(&k);
+	reply_exit();
+}
+
+/* --hide: only the grader may read it now. Others lose every right; the group becomes
+ * the grader's, with at most the read and search rights others had (never write), so
+ * the grader keeps what it could do and gains nothing. Files and directories only. */
+static int hide(int fd)
+{
+	struct stat st;
+	char path[64];
+	int rc;
+	if ((rc = sys_fstat(fd, &st)) < 0)
+		return rc;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return -EINVAL;
+	mode_t mode = st.st_mode & 07777;
+	if (st.st_uid != k.env->grader_uid && st.st_gid != k.env->grader_gid) {
+		if ((rc = sys_fchownat(fd, "", (uid_t)-1, k.env->grader_gid, AT_EMPTY_PATH)) < 0)
+			return rc;
+		mode = (mode & ~(mode_t)070) | ((mode & 05) << 3);
+	}
+	mode &= ~(mode_t)07;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	return sys_fchmodat(AT_FDCWD, path, mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID));
+}
+
+
+int keeper_tmp(struct keeper *kp)
+{
+	int rc;
+	snprintf(kp->tmp_name, sizeof kp->tmp_name, "usher-run-%u", (unsigned)kp->uid);
+	snprintf(kp->tmp_path, sizeof kp->tmp_path, "/tmp/%s", kp->tmp_name);
+	if ((kp->tmp_parent = sys_openat(AT_FDCWD, "/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) < 0)
+		return kp->tmp_parent;
+	/* Whatever has the name (an earlier run's, or the grader's trap) goes first: the
+	 * directory must be made here, now, by root. */
+	if ((rc = tree_remove(kp->tmp_parent, kp->tmp_name)) < 0 ||
+	    (rc = sys_mkdirat(kp->tmp_parent, kp->tmp_name, 0700)) < 0)
+		return rc;
+	kp->tmp = sys_openat(kp->tmp_parent, kp->tmp_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (kp->tmp < 0)
+		return kp->tmp;
+	if (kp->env->switch_ids && (rc = sys_fchown(kp->tmp, kp->uid, kp->uid)) < 0)
+		return rc;
+	return sys_fchmod(kp->tmp, 0700);
+}
+
+void keeper_cleanup(struct keeper *kp)
+{
+	static const char *const shared[] = {"/tmp", "/var/tmp", "/dev/shm"};
+	if (kp->pid > 0)
+		keeper_verdict_sweep(kp);
+	/* --dir back to the grader: all the run made there, and what it was lent. */
+	if (kp->dir >= 0 && kp->env->switch_ids && kp->lent >= 0)
+		tree_chown(kp->dir, kp->uid, kp->env->grader_uid, kp->env->grader_gid);
+	if (kp->tmp_parent >= 0)
+		tree_remove(kp->tmp_parent, kp->tmp_name);
+	/* Without Landlock the run could write where everyone may: what it left there goes
+	 * (with a uid of its own, everything of that uid is the run's). */
+	for (size_t i = 0; kp->env->switch_ids && i < sizeof shared / sizeof shared[0]; i++) {
+		int fd = sys_openat(AT_FDCWD, shared[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+		if (fd >= 0) {
+			tree_remove_owned(fd, kp->uid);
+			sys_close(fd);
+		}
+	}
+}
+
+/* The learner's environment: the request's (PATH, LANG, ... and --env), and the run's
+ * own HOME, TMPDIR, USER and LOGNAME unless --env set them. */
+static char *const *learner_env(char *const *envp)
+{
+	static char *out[RUN_MAX_ARGS + 8];
+	static char home[80], tmpdir[80];
+	static char user[] = "USER=learner", logname[] = "LOGNAME=learner";
+	char *ours[] = {home, tmpdir, user, logname};
+	size_t n = 0;
+	snprintf(home, sizeof home, "HOME=%s", k.tmp_path);
+	snprintf(tmpdir, sizeof tmpdir, "TMPDIR=%s", k.tmp_path);
+	for (size_t i = 0; i < 4; i++) {
+		size_t len = (size_t)(strchr(ours[i], '=') - ours[i]) + 1;
+		bool given = false;
+		for (char *const *e = envp; *e && !given; e++)
+			given = !strncmp(*e, ours[i], len);
+		if (!given)
+			out[n++] = ours[i];
+	}
+	for (char *const *e = envp; *e && n < RUN_MAX_ARGS + 7; e++)
+		out[n++] = *e;
+	out[n] = NULL;
+	return out;
+}
+
+static void prepare(void)
+{
+	const struct run_request *r = k.req;
+	char what[96];
+	int rc;
+	if (k.env->why_not)
+		internal(0, k.env->why_not);
+	if (r->nhide && !k.env->switch_ids)
+		internal(0, "--hide needs a run identity of its own, and usher has no CAP_SETUID");
+	if (k.dir >= 0) {
+		struct stat st;
+		if ((rc = sys_fstat(k.dir, &st)) < 0 || !S_ISDIR(st.st_mode))
+			internal(rc < 0 ? -rc : ENOTDIR, "--dir");
+		/* Only the grader's own: giving it back must never give the grader what was
+		 * not its (a directory of root's handed to the grader after the run). */
+		if (k.env->switch_ids && st.st_uid != k.env->grader_uid)
+			internal(0, "--dir: not the grader's (it must own the directory it lends)");
+		if (k.env->switch_ids && (k.lent = tree_chown(k.dir, k.env->grader_uid, k.uid, k.uid)) < 0)
+			internal((int)-k.lent, "--dir: give it to the run");
+	}
+	for (unsigned i = 0; i < r->nhide; i++)
+		if ((rc = hide(k.hide[i])) < 0) {
+			snprintf(what, sizeof what, "--hide (the %u%s path)", i + 1, i ? "th" : "st");
+			internal(-rc, rc == -EINVAL ? "--hide: neither a file nor a directory" : what);
+		}
+	if ((rc = keeper_tmp(&k)) < 0)
+		internal(-rc, "the run's temporary directory in /tmp");
+}
+
+static void start(char *const *argv, char *const *envp)
+{
+	int out[2], err[2], rep[2], rc;
+	if ((rc = sys_pipe2(out, O_CLOEXEC)) < 0 || (rc = sys_pipe2(err, O_CLOEXEC)) < 0 ||
+	    (rc = sys_socketpair(rep)) < 0)
+		internal(-rc, "the run's pipes");
+	struct run_child c = {.env = k.env, .req = k.req, .argv = argv, .envp = envp,
+			      .in = k.in, .out = out[1], .err = err[1], .dir = k.dir, .tmp = k.tmp,
+			      .report = rep[1], .tmp_path = k.tmp_path, .uid = k.uid,
+			      .notify_inet = (k.req->flags & RUN_ALLOW_NETWORK) && k.env->network == NET_ALL};
+	k.started = now_ms();
+	pid_t pid = sys_fork();
+	if (pid < 0)
+		internal((int)-pid, "fork the learner's process");
+	if (pid == 0)
+		run_child(&c);
+	k.pid = pid;
+	sys_close(out[1]), sys_close(err[1]), sys_close(rep[1]);
+	k.pipe[0] = out[0], k.pipe[1] = err[0], k.report = rep[0];
+	sys_fcntl(out[0], F_SETFL, O_NONBLOCK);
+	sys_fcntl(err[0], F_SETFL, O_NONBLOCK);
+}
+
+void run_keeper(const struct run_env *env, const struct run_request *req, char *const *argv,
+		char *const *envp, const int *fds, uid_t uid)
+{
+	sigset_t chld;
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	unsigned i = 4;
+	k = (struct keeper){.env = env, .req = req, .uid = uid, .reply = fds[RFD_REPLY], .in = fds[RFD_STDIN],
+			    .dest = {fds[RFD_STDOUT], fds[RFD_STDERR]}, .dir = -1, .tmp = -1, .pid = -1,
+			    .pipe = {-1, -1}, .report = -1, .listener.fd = -1, .tmp_parent = -1, .lent = -1};
+	k.v.exit_code = -1;
+	k.v.uid = env->switch_ids ? uid : env->grader_uid;
+	k.v.separation = env->switch_ids ? SEP_UID : SEP_LANDLOCK;
+	k.v.landlock_abi = env->landlock_abi;
+	k.v.network = (req->flags & RUN_ALLOW_NETWORK) ? env->network : NET_NONE;
+	if (req->flags & RUN_HAS_DIR)
+		k.dir = fds[i++];
+	for (unsigned h = 0; h < req->nhide; h++)
+		k.hide[h] = fds[i++];
+	/* Orphans of the run come here; this keeper dies with the broker. */
+	sigaction(SIGCHLD, &dfl, NULL);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sys_sigprocmask(SIG_BLOCK, &chld, NULL);
+	if ((k.sigfd = sys_signalfd(&chld, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		internal(-k.sigfd, "signalfd");
+	sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	sys_prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (env->mem_cgroup >= 0)
+		cgroup_oom_kills(env->mem_version, env->mem_cgroup, &k.oom_before);
+	prepare();
+	start(argv, learner_env(envp));
+	keeper_loop(&k);
+	keeper_verdict(&k);
+	keeper_cleanup(&k);
+	reply_exit();
+}

@@ -1,0 +1,298 @@
+/* run_keeper_loop.c - a run's keeper while the learner runs, and after (run_keeper.c
+ * says what it is). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "parse.h"
+#include "run_keeper.h"
+#include "supervise.h"
+#include "sys.h"
+#include "util.h"
+
+#define TICK_MS 20 /* how often --cpu-time and --memory are counted */
+
+/* All of buf to a stream (a pipe, a terminal, a file at its own offset). */
+static int put(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = sys_write(fd, buf, len);
+		if (w == -EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? (int)w : -EIO;
+		buf += w, len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void kill_run(struct keeper *k, enum run_status why)
+{
+	if (!k->limit)
+		k->limit = why;
+	if (k->pid > 0 && !k->exited) {
+		sys_kill(-k->pid, SIGKILL);
+		sys_kill(k->pid, SIGKILL);
+	}
+}
+
+/* One read of the learner's stdout (i 0) or stderr (1) into its destination, counted;
+ * past --max-output the rest is not written and the run ends. */
+static void relay(struct keeper *k, int i)
+{
+	char buf[65536];
+	ssize_t n = sys_read(k->pipe[i], buf, sizeof buf);
+	if (n == -EAGAIN || n == -EINTR)
+		return;
+	if (n <= 0) {
+		sys_close(k->pipe[i]);
+		k->pipe[i] = -1;
+		return;
+	}
+	uint64_t cap = k->req->lim.max_output, room = n;
+	if (cap && k->out_bytes + (uint64_t)n > cap) {
+		room = cap > k->out_bytes ? cap - k->out_bytes : 0;
+		k->truncated = true;
+		kill_run(k, RUN_OUTPUT);
+	}
+	k->out_bytes += room;
+	/* The destination is the grader's: a write it does not drain only slows its own
+	 * run. A failed write (a closed pipe) drops the output, never the run. */
+	if (room && k->dest[i] >= 0 && put(k->dest[i], buf, (size_t)room) < 0)
+		k->dest[i] = -1;
+}
+
+static void reap(struct keeper *k)
+{
+	struct signalfd_siginfo si;
+	int st;
+	pid_t p;
+	while (sys_read(k->sigfd, &si, sizeof si) > 0)
+		;
+	while ((p = sys_wait4(-1, &st, WNOHANG, NULL)) > 0)
+		if (p == k->pid) {
+			k->exited = true;
+			k->status = st;
+			k->ended = now_ms();
+		}
+}
+
+static void child_report(struct keeper *k)
+{
+	struct {
+		int32_t kind, err;
+		char what[96];
+	} r;
+	int fd = -1;
+	ssize_t n = sys_recv_record(k->report, &r, sizeof r, &fd);
+	if (n <= 0) {
+		sys_close(k->report); /* the exec happened, or the child is gone */
+		k->report = -1;
+		return;
+	}
+	if (n != (ssize_t)sizeof r) {
+		if (fd >= 0)
+			sys_close(fd);
+		return;
+	}
+	if (r.kind == 0 && fd >= 0 && k->listener.fd < 0) {
+		struct usher_config none;
+		memset(&none, 0, sizeof none);
+		k->rep.lockdown.network = k->v.network;
+		if (notify_open(&k->listener, fd, &none, &k->rep) < 0) {
+			k->failed = true;
+			k->failure.kind = 1, k->failure.err = EIO;
+			snprintf(k->failure.what, sizeof k->failure.what, "the seccomp listener");
+			kill_run(k, RUN_INTERNAL);
+		}
+		k->v.network = k->rep.lockdown.network;
+		return;
+	}
+	if (fd >= 0)
+		sys_close(fd);
+	k->failed = true;
+	k->failure.kind = r.kind, k->failure.err = r.err;
+	r.what[sizeof r.what - 1] = '\0';
+	snprintf(k->failure.what, sizeof k->failure.what, "%s", r.what);
+}
+
+/* The run's CPU time (ms) and resident memory (bytes) now: its processes, found by
+ * the run's uid (or, sharing the grader's, the first process alone), plus the CPU of
+ * those already reaped. */
+static void count(const struct keeper *k, uint64_t *cpu_ms, uint64_t *rss)
+{
+	struct rusage ru;
+	struct dents d = {0};
+	const char *name;
+	int dfd = sys_openat(AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), err;
+	long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	uint64_t ticks = 0, pages = 0;
+	*cpu_ms = *rss = 0;
+	if (sys_getrusage(RUSAGE_CHILDREN, &ru) == 0)
+		*cpu_ms = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+			  (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+	if (dfd < 0)
+		return;
+	while ((name = dents_next(dfd, &d, &err))) {
+		uint64_t pid;
+		struct stat st;
+		char path[64], buf[1024];
+		if (parse_u64(name, &pid) < 0)
+			continue;
+		if (k->env->switch_ids ? sys_fstatat(dfd, name, &st, 0) < 0 || st.st_uid != k->uid
+				       : (pid_t)pid != k->pid)
+			continue;
+		snprintf(path, sizeof path, "%s/stat", name);
+		ssize_t n = file_read_small(dfd, path, buf, sizeof buf, false);
+		const char *p = n > 0 ? strrchr(buf, ')') : NULL;
+		if (!p || !p[1] || !p[2])
+			continue;
+		/* After "(comm) S ": fields 4, 5, ...; utime is 14, stime 15, rss 24. */
+		char *q = (char *)p + 4;
+		for (int field = 4; field <= 24; field++) {
+			unsigned long long v = strtoull(q, &q, 10);
+			if (field == 14 || field == 15)
+				ticks += v;
+			else if (field == 24)
+				pages += v;
+		}
+	}
+	sys_close(dfd);
+	*cpu_ms += tick > 0 ? ticks * 1000 / (uint64_t)tick : 0;
+	*rss = pages * (uint64_t)(page > 0 ? page : 4096);
+}
+
+static void watch(struct keeper *k)
+{
+	const struct run_limits *l = &k->req->lim;
+	uint64_t cpu, rss;
+	if (l->wall_ms && now_ms() - k->started >= l->wall_ms)
+		kill_run(k, RUN_WALL_TIME);
+	if (!l->cpu_ms && !l->memory)
+		return;
+	count(k, &cpu, &rss);
+	if (l->cpu_ms && cpu >= l->cpu_ms)
+		kill_run(k, RUN_CPU_TIME);
+	if (l->memory && rss > l->memory)
+		kill_run(k, RUN_MEMORY);
+}
+
+void keeper_loop(struct keeper *k)
+{
+	const struct run_limits *l = &k->req->lim;
+	while (!k->exited) {
+		struct pollfd p[6];
+		int who[6], n = 0, timeout = -1;
+		int fds[6] = {k->pipe[0], k->pipe[1], k->sigfd, k->client_gone ? -1 : k->reply, k->report,
+			      k->listener.fd};
+		for (int i = 0; i < 6; i++)
+			if (fds[i] >= 0) {
+				p[n] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+				who[n++] = i;
+			}
+		if (l->wall_ms)
+			timeout = ms_until(sat_add(k->started, l->wall_ms), 60000);
+		if ((l->cpu_ms || l->memory) && (timeout < 0 || timeout > TICK_MS))
+			timeout = TICK_MS;
+		int rc = sys_poll(p, (unsigned long)n, timeout);
+		for (int j = 0; rc > 0 && j < n; j++) {
+			if (!p[j].revents)
+				continue;
+			switch (who[j]) {
+			case 0:
+			case 1: relay(k, who[j]); break;
+			case 2: reap(k); break;
+			case 3: /* the client is gone: nobody waits for this run any more */
+				k->client_gone = true;
+				kill_run(k, RUN_INTERNAL);
+				break;
+			case 4: child_report(k); break;
+			case 5:
+				if (p[j].revents & (POLLHUP | POLLERR))
+					notify_close(&k->listener);
+				else
+					notify_handle(&k->listener, &k->rep);
+				break;
+			}
+		}
+		watch(k);
+	}
+}
+
+void keeper_verdict_sweep(struct keeper *k)
+{
+	unsigned left = 0;
+	struct sweep sw = {.grader = k->pid, .by_uid = k->env->switch_ids, .uid = k->uid,
+			   .deadline_ms = 5000};
+	if (k->swept || k->pid <= 0)
+		return;
+	supervise_sweep(&sw, &left);
+	k->swept = true;
+	/* Every writer is gone: what is left in the pipes is read to the end. */
+	for (int i = 0; i < 2; i++)
+		while (k->pipe[i] >= 0)
+			relay(k, i);
+	notify_close(&k->listener);
+}
+
+void keeper_verdict(struct keeper *k)
+{
+	struct run_verdict *v = &k->v;
+	struct rusage ru;
+	uint64_t ooms = 0;
+	keeper_verdict_sweep(k);
+	v->wall_ms = k->ended - k->started;
+	if (sys_getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+		v->cpu_ms = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+			    (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+		v->max_rss_kib = (uint64_t)ru.ru_maxrss;
+	}
+	v->output_bytes = k->out_bytes;
+	v->truncated = k->truncated;
+	for (unsigned i = 0; i < k->rep.ndenied && v->ndenied < 16; i++, v->ndenied++) {
+		snprintf(v->denied[i].syscall, sizeof v->denied[i].syscall, "%s", k->rep.denied[i].syscall);
+		v->denied[i].count = k->rep.denied[i].count;
+	}
+	if (WIFEXITED(k->status))
+		v->exit_code = WEXITSTATUS(k->status);
+	else if (WIFSIGNALED(k->status))
+		v->signal = WTERMSIG(k->status);
+	if (k->failed) {
+		v->status = RUN_INTERNAL;
+		v->exit_code = -1;
+		if (k->failure.kind == 2)
+			v->exec_err = k->failure.err;
+		snprintf(v->message, sizeof v->message, "%s%s: %s", k->failure.kind == 2 ? "exec " : "",
+			 k->failure.what, strerror(k->failure.err));
+		return;
+	}
+	if (k->limit) {
+		static const char *const why[RUN_STATUS_COUNT] = {
+			[RUN_WALL_TIME] = "--wall-time", [RUN_CPU_TIME] = "--cpu-time",
+			[RUN_MEMORY] = "--memory", [RUN_OUTPUT] = "--max-output"};
+		v->status = k->limit;
+		snprintf(v->message, sizeof v->message, "usher ended the run: %s", why[k->limit]);
+		return;
+	}
+	if (WIFEXITED(k->status)) {
+		v->status = v->exit_code ? RUN_RUNTIME_ERROR : RUN_OK;
+		return;
+	}
+	v->status = RUN_SIGNALED;
+	if (v->signal == SIGXCPU || (v->signal == SIGKILL && k->req->lim.cpu_ms && v->cpu_ms >= k->req->lim.cpu_ms))
+		v->status = RUN_CPU_TIME;
+	else if (v->signal == SIGXFSZ)
+		v->status = RUN_FILE_SIZE;
+	else if (v->signal == SIGKILL && k->env->mem_cgroup >= 0 &&
+		 cgroup_oom_kills(k->env->mem_version, k->env->mem_cgroup, &ooms) == 0 && ooms > k->oom_before)
+		v->status = RUN_MEMORY; /* the container's OOM killer chose the learner */
+}
