@@ -249,6 +249,10 @@ void keeper_verdict(struct keeper *k)
 	struct run_verdict *v = &k->v;
 	struct rusage ru;
 	uint64_t ooms = 0;
+	/* What the child said before it exited (a failure record may still be queued
+	 * when its exit was seen first): its end is closed, this cannot block. */
+	while (k->report >= 0)
+		child_report(k);
 	keeper_verdict_sweep(k);
 	v->wall_ms = k->ended - k->started;
 	if (sys_getrusage(RUSAGE_CHILDREN, &ru) == 0) {

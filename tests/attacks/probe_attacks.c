@@ -651,6 +651,7 @@ int attack(int argc, char **argv)
 #define IS(s) (!strcmp(a, s))
 	if (IS("try")) return a_try(argc, argv);
 	if (IS("ptrace-pid1")) return a_ptrace("ptrace-pid1", 1);
+	if (IS("ptrace")) return a_ptrace("ptrace", (pid_t)atoi(a1));
 	if (IS("ptrace-child")) return a_ptrace_child();
 	if (IS("process_vm_readv-child")) return a_process_vm_child();
 	if (IS("read-environ")) return a_read_environ(a1);
