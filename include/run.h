@@ -128,6 +128,13 @@ __attribute__((noreturn)) void run_keeper(const struct run_env *env, const struc
 					  uid_t uid);
 /* run_child.c: the learner's process, in the keeper's child: lockdown, then exec.
  * Reports an errno on `report` (close-on-exec) when it cannot; never returns. */
+/* What the learner's process says to its keeper before the exec: the seccomp listener
+ * (kind 0, with the fd), or why it stopped (1: a lockdown step, 2: the exec itself). */
+struct child_report {
+	int32_t kind;
+	int32_t err;
+	char what[96];
+};
 struct run_child {
 	const struct run_env *env;
 	const struct run_request *req;

@@ -27,7 +27,7 @@ struct keeper {
 	pid_t pid;           /* the learner's first process */
 	bool exited, swept, client_gone;
 	int status;          /* its wait status */
-	uint64_t started, ended;
+	uint64_t started, ended, next_count;
 	enum run_status limit; /* the first limit the keeper enforced; RUN_OK: none */
 	uint64_t out_bytes;
 	bool truncated;

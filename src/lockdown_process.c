@@ -61,7 +61,7 @@ static int close_by_walk(const int *keep, int n)
 
 int lockdown_fds(const struct usher_plan *plan, struct usher_report *rep)
 {
-	int keep[3], n = 0, rc = 0;
+	int keep[3] = {-1, -1, -1}, n = 0, rc = 0;
 	unsigned from = 3;
 	/* The spawn channel, the result's writer, and the channel of usher run. */
 	const int want[3] = {plan->report_fd, plan->writer_fd, plan->run_fd};

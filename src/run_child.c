@@ -37,13 +37,6 @@
 
 #define PR_SET_NO_NEW_PRIVS_ 38
 
-/* What the child says to the keeper: the listener (with an fd), or why it stopped. */
-struct child_report {
-	int32_t kind; /* 0 listener, 1 failure, 2 exec failure */
-	int32_t err;
-	char what[96];
-};
-
 __attribute__((noreturn)) static void die(const struct run_child *c, int kind, int err, const char *what)
 {
 	struct child_report r = {.kind = kind, .err = err};
@@ -63,13 +56,19 @@ static void set_limit(const struct run_child *c, int res, rlim_t soft, rlim_t ha
 static void fds(struct run_child *c)
 {
 	int rc;
-	/* The report channel first to 3, then the streams onto 0-2: every source fd is
-	 * above 2 (the broker received them), so no dup2 overwrites another's source. */
-	if ((rc = sys_dup2(c->report, 3)) < 0 || (rc = sys_fcntl(3, F_SETFD, FD_CLOEXEC)) < 0)
+	/* Whatever numbers the keeper's fds have (any may be 3), the report channel and
+	 * the directories move to fresh fds first, so that nothing below is overwritten
+	 * before it is used: then the streams onto 0-2, the channel onto 3. */
+	if ((c->report = sys_fcntl(c->report, F_DUPFD_CLOEXEC, 10)) < 0)
 		_exit(127);
-	c->report = 3;
+	if ((c->tmp = sys_fcntl(c->tmp, F_DUPFD_CLOEXEC, 10)) < 0 ||
+	    (c->dir >= 0 && (c->dir = sys_fcntl(c->dir, F_DUPFD_CLOEXEC, 10)) < 0))
+		die(c, 1, EMFILE, "move the directories' fds");
 	if ((rc = sys_dup2(c->in, 0)) < 0 || (rc = sys_dup2(c->out, 1)) < 0 || (rc = sys_dup2(c->err, 2)) < 0)
 		die(c, 1, -rc, "dup2 the standard streams");
+	if (sys_dup2(c->report, 3) < 0 || sys_fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
+		_exit(127);
+	c->report = 3;
 	if ((rc = sys_fchdir(c->dir >= 0 ? c->dir : c->tmp)) < 0)
 		die(c, 1, -rc, "fchdir to the working directory");
 }
@@ -145,7 +144,7 @@ static void confine(const struct run_child *c)
 			die(c, 1, -rc, "landlock");
 	}
 	/* Nothing but 0-3 from here: the directories were needed for Landlock only. */
-	if ((rc = sys_close_range(4, ~0U, 0)) < 0)
+	if (sys_close_range(4, ~0U, 0) < 0)
 		for (int fd = 4; fd < 1024; fd++)
 			close(fd);
 	const struct bpf_prog *notify = c->notify_inet ? c->env->seccomp_notify_inet : c->env->seccomp_notify;

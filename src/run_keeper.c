@@ -38,6 +38,7 @@
 #include "util.h"
 
 static struct keeper k;
+#define TICK_FIRST_MS 20 /* the first count of --cpu-time and --memory */
 
 __attribute__((noreturn)) static void reply_exit(void)
 {
@@ -187,6 +188,7 @@ static void start(char *const *argv, char *const *envp)
 			      .report = rep[1], .tmp_path = k.tmp_path, .uid = k.uid,
 			      .notify_inet = (k.req->flags & RUN_ALLOW_NETWORK) && k.env->network == NET_ALL};
 	k.started = now_ms();
+	k.next_count = k.started + TICK_FIRST_MS;
 	pid_t pid = sys_fork();
 	if (pid < 0)
 		internal((int)-pid, "fork the learner's process");

@@ -88,11 +88,9 @@ static void reap(struct keeper *k)
 
 static void child_report(struct keeper *k)
 {
-	struct {
-		int32_t kind, err;
-		char what[96];
-	} r;
+	struct child_report r;
 	int fd = -1;
+	memset(&r, 0, sizeof r);
 	ssize_t n = sys_recv_record(k->report, &r, sizeof r, &fd);
 	if (n <= 0) {
 		sys_close(k->report); /* the exec happened, or the child is gone */
@@ -177,8 +175,10 @@ static void watch(struct keeper *k)
 	uint64_t cpu, rss;
 	if (l->wall_ms && now_ms() - k->started >= l->wall_ms)
 		kill_run(k, RUN_WALL_TIME);
-	if (!l->cpu_ms && !l->memory)
+	/* Counting walks /proc: once per tick, not on every event of the loop. */
+	if ((!l->cpu_ms && !l->memory) || now_ms() < k->next_count)
 		return;
+	k->next_count = now_ms() + TICK_MS;
 	count(k, &cpu, &rss);
 	if (l->cpu_ms && cpu >= l->cpu_ms)
 		kill_run(k, RUN_CPU_TIME);
@@ -192,7 +192,7 @@ void keeper_loop(struct keeper *k)
 	while (!k->exited) {
 		struct pollfd p[6];
 		int who[6], n = 0, timeout = -1;
-		int fds[6] = {k->pipe[0], k->pipe[1], k->sigfd, k->client_gone ? -1 : k->reply, k->report,
+		const int fds[6] = {k->pipe[0], k->pipe[1], k->sigfd, k->client_gone ? -1 : k->reply, k->report,
 			      k->listener.fd};
 		for (int i = 0; i < 6; i++)
 			if (fds[i] >= 0) {

@@ -170,13 +170,13 @@ int tree_remove(int parent, const char *name)
 int tree_remove_owned(int dirfd, uid_t uid)
 {
 	char names[64][256];
-	int err = 0, rc, n;
+	int err = 0, rc;
 	/* Collected first, removed after (removing while listing skips entries), 64 at a
 	 * time, for at most 256 rounds. */
 	for (int round = 0; round < 256; round++) {
 		struct dents d = {0};
 		const char *name;
-		n = 0;
+		int n = 0;
 		if ((rc = (int)sys_lseek(dirfd, 0, SEEK_SET)) < 0)
 			return rc;
 		while (n < 64 && (name = dents_next(dirfd, &d, &rc))) {
