@@ -12,6 +12,8 @@ struct notifier {
 	int fd;          /* the listener; -1: none */
 	bool loopback;   /* AF_INET/AF_INET6 sockets are made, bound to lo */
 	bool addfd_send; /* SECCOMP_ADDFD_FLAG_SEND (Linux 5.14) */
+	bool any_device; /* usher run --allow-network where the grader has the whole network:
+			  * the sockets are made, not bound to lo */
 	struct seccomp_notif_sizes sizes;
 	int nr[32]; /* the syscall number of each entry of the report's denied[] */
 	/* The kernel's structures may grow; these hold more than today's. */

@@ -110,7 +110,7 @@ struct run_env {
 	uid_t base;          /* the first run uid */
 	int landlock_abi;
 	enum usher_network network; /* the grader's: --allow-network gives the learner no more */
-	const struct bpf_prog *seccomp, *seccomp_notify, *seccomp_notify_inet;
+	const struct bpf_prog *seccomp, *seccomp_notify;
 	const char *why_not; /* non-NULL: no run can be separated from the grader, and why */
 	int mem_version, mem_cgroup; /* the container's memory cgroup (cgroup.h), -1: none */
 };
@@ -122,27 +122,46 @@ int run_exit_code(const struct run_verdict *v);
  * broker, and hand the grader its end of the channel (plan->run_fd, USHER_RUN_FD). */
 int run_broker_start(const struct usher_config *cfg, struct usher_plan *plan,
 		     struct usher_report *rep);
-/* run_keeper.c: one run, in the keeper (a child of the broker); never returns. */
-__attribute__((noreturn)) void run_keeper(const struct run_env *env, const struct run_request *req,
-					  char *const *argv, char *const *envp, const int *fds,
-					  uid_t uid);
-/* run_child.c: the learner's process, in the keeper's child: lockdown, then exec.
- * Reports an errno on `report` (close-on-exec) when it cannot; never returns. */
-/* What the learner's process says to its keeper before the exec: the seccomp listener
- * (kind 0, with the fd), or why it stopped (1: a lockdown step, 2: the exec itself). */
+/* A request as it travels: the header, then its strings. */
+struct run_request_buf {
+	struct run_request h;
+	char strings[RUN_MAX_STRINGS];
+};
+/* run_broker.c: checks a request of len bytes that came with nfds fds, and points
+ * argv[] and envp[] (RUN_MAX_ARGS + 1 each) at its strings. 0 or -EPROTO. */
+int run_parse(struct run_request_buf *r, size_t len, unsigned nfds, char **argv, char **envp);
+
+/* run_keeper.c: a keeper on standby, in a child of the broker: it prepares a run for
+ * identity `uid` (its temporary directory, the learner's process locked down up to its
+ * seccomp filter) before any request, then takes one request from `sock` and runs it.
+ * Never returns. */
+__attribute__((noreturn)) void run_keeper(const struct run_env *env, int sock, uid_t uid);
+
+/* The go the keeper gives the learner's process once the request is known: limits,
+ * flags, argv and the environment (strings after it); fds in, out, err, tmp [, dir]. */
+struct run_go {
+	struct run_limits lim;
+	uint32_t flags; /* RUN_HAS_DIR */
+	uint32_t argc, envc, strings;
+};
+struct run_go_buf {
+	struct run_go h;
+	char strings[RUN_MAX_STRINGS + 512];
+};
+/* What the learner's process says to its keeper: the seccomp listener (kind 0, with
+ * the fd), or why it stopped (1: a lockdown step, 2: the exec itself). */
 struct child_report {
 	int32_t kind;
 	int32_t err;
 	char what[96];
 };
+/* run_child.c: the learner's process, forked by a keeper on standby: what does not
+ * depend on the request at once (session, identity, no_new_privs, seccomp), the rest
+ * (streams, limits, Landlock, exec) at the go. Reports on `report`; never returns. */
 struct run_child {
 	const struct run_env *env;
-	const struct run_request *req;
-	char *const *argv, *const *envp;
-	int in, out, err, dir, tmp, report;
-	const char *tmp_path;
 	uid_t uid;
-	bool notify_inet; /* attach the program that allows AF_INET (--allow-network, network all) */
+	int report;
 };
 __attribute__((noreturn)) void run_child(const struct run_child *c);
 /* run_tree.c: walks that never follow a symlink and never recurse on the stack. */

@@ -24,11 +24,6 @@
 
 extern char **environ;
 
-struct request_buf {
-	struct run_request h;
-	char strings[RUN_MAX_STRINGS];
-};
-
 /* The verdict of a run that did not start: "what: strerror(err)" (err 0: what alone). */
 __attribute__((format(printf, 3, 4))) static int fail(struct run_verdict *v, int err, const char *fmt, ...)
 {
@@ -46,7 +41,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct run_verdict *v, int
 	return err ? -err : -EINVAL;
 }
 
-static int add_string(struct request_buf *r, const char *s)
+static int add_string(struct run_request_buf *r, const char *s)
 {
 	size_t n = strlen(s) + 1;
 	if (r->h.strings + n > sizeof r->strings)
@@ -67,7 +62,7 @@ static const char *env_lookup(const char *name, size_t len)
 /* The learner's environment: only what a program needs to run, and what --env names.
  * Nothing else of the grader's (its secrets, its paths) goes over. HOME, TMPDIR, USER
  * and LOGNAME are the keeper's (the run's own). */
-static int add_env(const struct usher_config *cfg, struct request_buf *r)
+static int add_env(const struct usher_config *cfg, struct run_request_buf *r)
 {
 	static const char *const keep[] = {"PATH", "LANG", "LC_ALL", "TZ"};
 	int rc = 0;
@@ -96,7 +91,7 @@ static int open_as_grader(const char *path, int flags, int *fd, struct run_verdi
 
 /* Fill the fds of the request, in enum run_fd order; *n counts them. Streams not named
  * are usher run's own 0, 1 and 2 (*own says which, so that they are not closed). */
-static int open_fds(const struct usher_config *cfg, struct request_buf *r, int *fds, unsigned *n,
+static int open_fds(const struct usher_config *cfg, struct run_request_buf *r, int *fds, unsigned *n,
 		    bool *own, struct run_verdict *v)
 {
 	const struct usher_config *c = cfg;
@@ -137,7 +132,7 @@ static int open_fds(const struct usher_config *cfg, struct request_buf *r, int *
 	return 0;
 }
 
-static int build(const struct usher_config *cfg, struct request_buf *r, struct run_verdict *v)
+static int build(const struct usher_config *cfg, struct run_request_buf *r, struct run_verdict *v)
 {
 	int rc = 0;
 	r->h = (struct run_request){.magic = RUN_MAGIC, .version = RUN_VERSION};
@@ -173,7 +168,7 @@ static int write_meta(const char *path, const struct run_verdict *v)
 
 static int request(const struct usher_config *cfg, struct run_verdict *v)
 {
-	static struct request_buf r;
+	static struct run_request_buf r;
 	int fds[RFD_MAX], pair[2], rc;
 	bool own[RFD_MAX] = {false};
 	unsigned n = 0;
@@ -186,7 +181,7 @@ static int request(const struct usher_config *cfg, struct run_verdict *v)
 		return fail(v, -rc, "socketpair");
 	fds[n++] = pair[1];
 	rc = open_fds(cfg, &r, fds, &n, own, v);
-	size_t len = offsetof(struct request_buf, strings) + r.h.strings;
+	size_t len = offsetof(struct run_request_buf, strings) + r.h.strings;
 	ssize_t sent = rc < 0 ? rc : sys_send_fds(cfg->run.channel, &r, len, fds, n);
 	for (unsigned i = 0; i < n; i++)
 		if (!own[i])

@@ -35,17 +35,12 @@
 	 (1ULL << CAP_SETPCAP))
 
 static struct run_env env;
-static struct bpf_prog progs[3];
-
-struct request_buf {
-	struct run_request h;
-	char strings[RUN_MAX_STRINGS];
-};
+static struct bpf_prog progs[2];
 
 /* The learner's programs: the grader's profile (the default one where the grader has
  * none: a run never gets less than the default), AF_INET and AF_INET6 sent to the
- * keeper (which makes loopback sockets or refuses them); and, where the grader has
- * the whole network, one that allows them, for --allow-network. */
+ * keeper, which makes them (bound to lo, or not where the grader has the whole network)
+ * with --allow-network, and refuses them without. */
 static int run_programs(const struct usher_config *cfg, const struct usher_plan *plan,
 			struct usher_report *rep)
 {
@@ -59,18 +54,10 @@ static int run_programs(const struct usher_config *cfg, const struct usher_plan 
 	c.network = NET_NONE;
 	if ((rc = seccomp_compile(&c, &p, rep)) < 0)
 		return rc;
+	(void)plan;
 	progs[0] = p.seccomp, progs[1] = p.seccomp_notify;
 	env.seccomp = &progs[0];
 	env.seccomp_notify = &progs[1];
-	if (plan->network == NET_ALL) {
-		struct usher_plan q = {0};
-		c.network = NET_ALL;
-		if ((rc = seccomp_compile(&c, &q, rep)) < 0)
-			return rc;
-		free(q.seccomp.insn);
-		progs[2] = q.seccomp_notify;
-		env.seccomp_notify_inet = &progs[2];
-	}
 	return 0;
 }
 
@@ -90,9 +77,11 @@ static void run_uid_base(const struct usher_config *cfg, struct usher_plan *plan
 }
 
 /* Checks a request and splits its strings; NULL-terminated argv and envp. */
-static int parse(struct request_buf *r, size_t len, unsigned nfds, char **argv, char **envp)
+int run_parse(struct run_request_buf *r, size_t len, unsigned nfds, char **argv, char **envp)
 {
 	const struct run_request *h = &r->h;
+	if (len < sizeof *h)
+		return -EPROTO;
 	unsigned want = 4 + !!(h->flags & RUN_HAS_DIR) + h->nhide;
 	if (len < sizeof *h || h->magic != RUN_MAGIC || h->version != RUN_VERSION ||
 	    h->strings != len - sizeof *h || h->nhide > RUN_MAX_HIDE || h->argc < 1 ||
@@ -126,32 +115,57 @@ static void refuse(int reply, const char *why)
 	sys_send_record(reply, &v, sizeof v, -1);
 }
 
+/* A keeper on standby for the next run, with the next identity: its end of a socket
+ * the request will come on, or -1. */
+static int spare(int ch, unsigned *seq)
+{
+	int pair[2];
+	if (sys_socketpair(pair) < 0)
+		return -1;
+	uid_t uid = env.base + ((*seq)++ % RUN_UIDS);
+	pid_t pid = sys_fork();
+	if (pid == 0) {
+		sys_close(ch), sys_close(pair[0]);
+		run_keeper(&env, pair[1], uid);
+	}
+	sys_close(pair[1]);
+	if (pid < 0) {
+		sys_close(pair[0]);
+		return -1;
+	}
+	return pair[0];
+}
+
 __attribute__((noreturn)) static void serve(int ch)
 {
-	static struct request_buf r;
+	static struct run_request_buf r;
 	static char *argv[RUN_MAX_ARGS + 1], *envp[RUN_MAX_ARGS + 1];
 	unsigned seq = 0;
+	int next = spare(ch, &seq);
 	for (;;) {
 		int fds[RFD_MAX];
 		unsigned n = 0;
-		ssize_t len = sys_recv_fds(ch, &r, sizeof r, fds, RFD_MAX, &n);
+		ssize_t len = sys_recv_fds(ch, &r, sizeof r, fds, RFD_MAX, &n), sent = -1;
 		if (len == 0 || (len < 0 && len != -EINTR && len != -EMSGSIZE))
 			_exit(0); /* every holder of the grader's end is gone */
-		if (len < 0 || parse(&r, (size_t)len, n, argv, envp) < 0) {
+		if (len < 0 || run_parse(&r, (size_t)len, n, argv, envp) < 0) {
 			if (n > 0)
 				refuse(fds[0], "a malformed request");
-			for (unsigned i = 0; i < n; i++)
-				sys_close(fds[i]);
-			continue;
+		} else {
+			/* To the keeper on standby (a new one if it died), which replies to the
+			 * client itself; then the next one is made ready. */
+			for (int attempt = 0; attempt < 2 && sent < 0; attempt++) {
+				if (next < 0)
+					next = spare(ch, &seq);
+				sent = next < 0 ? -EAGAIN : sys_send_fds(next, &r, (size_t)len, fds, n);
+				if (next >= 0)
+					sys_close(next);
+				next = -1;
+			}
+			if (sent < 0)
+				refuse(fds[0], "no keeper could be started");
+			next = spare(ch, &seq);
 		}
-		uid_t uid = env.base + (seq++ % RUN_UIDS);
-		pid_t pid = sys_fork();
-		if (pid == 0) {
-			sys_close(ch);
-			run_keeper(&env, &r.h, argv, envp, fds, uid);
-		}
-		if (pid < 0)
-			refuse(fds[0], "fork failed");
 		for (unsigned i = 0; i < n; i++)
 			sys_close(fds[i]);
 	}

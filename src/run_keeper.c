@@ -1,12 +1,18 @@
 /* run_keeper.c - one `usher run`, from the request to the verdict (run.h).
  *
+ * A keeper starts on standby, before any request (the broker keeps one ready): it makes
+ * the run's temporary directory and forks the learner's process, which locks itself
+ * down up to its seccomp filter; a request then costs only what depends on it.
+ *
  * The keeper is root where usher is (a child of the broker), and a child subreaper:
  * whatever the learner's processes do (fork, setsid, daemonise), their orphans come
  * back here, so "every process the run started" is exactly the keeper's descendants,
  * and with a uid of the run's own also exactly the processes of that uid.
  *
- *   before    the run's identity; --dir given to it (after checking it is the
- *             grader's); --hide taken from it; its temporary directory made.
+ *   standby   the run's identity chosen, its temporary directory made, the learner's
+ *             process forked and locked down as far as it can be without the request.
+ *   before    --dir given to the run (after checking it is the grader's); --hide
+ *             taken from it; the go, with the streams, limits and directories.
  *   during    the learner's output relayed and counted (--max-output), its refused
  *             calls answered and named, --wall-time, --cpu-time and --memory watched,
  *             the client watched: if `usher run` dies, the run ends.
@@ -40,10 +46,19 @@
 static struct keeper k;
 #define TICK_FIRST_MS 20 /* the first count of --cpu-time and --memory */
 
+/* The verdict, once the run is over and --dir is the grader's again; what is left to
+ * clean (the temporary directory, what the run left in /tmp) is done after it, off the
+ * grader's path: the next run has another identity and another directory. */
 __attribute__((noreturn)) static void reply_exit(void)
 {
+	int tmp_parent = k.tmp_parent;
+	k.tmp_parent = -1; /* removed after the verdict */
+	keeper_cleanup(&k);
 	k.v.magic = RUN_MAGIC;
 	sys_send_record(k.reply, &k.v, sizeof k.v, -1);
+	sys_close(k.reply);
+	if (tmp_parent >= 0)
+		tree_remove(tmp_parent, k.tmp_name);
 	_exit(0);
 }
 
@@ -54,7 +69,6 @@ __attribute__((noreturn)) static void internal(int err, const char *what)
 		snprintf(k.v.message, sizeof k.v.message, "%s: %s", what, strerror(err));
 	else
 		snprintf(k.v.message, sizeof k.v.message, "%s", what);
-	keeper_cleanup(&k);
 	reply_exit();
 }
 
@@ -102,25 +116,33 @@ int keeper_tmp(struct keeper *kp)
 	return sys_fchmod(kp->tmp, 0700);
 }
 
-void keeper_cleanup(struct keeper *kp)
+/* What the run left where everyone may write (possible without Landlock only): with a
+ * uid of its own, every entry of that uid is the run's. With Landlock there is nothing,
+ * and the walk of three directories would be most of a run's cost. */
+static void remove_leftovers(const struct keeper *kp)
 {
 	static const char *const shared[] = {"/tmp", "/var/tmp", "/dev/shm"};
-	if (kp->pid > 0)
-		keeper_verdict_sweep(kp);
-	/* --dir back to the grader: all the run made there, and what it was lent. */
-	if (kp->dir >= 0 && kp->env->switch_ids && kp->lent >= 0)
-		tree_chown(kp->dir, kp->uid, kp->env->grader_uid, kp->env->grader_gid);
-	if (kp->tmp_parent >= 0)
-		tree_remove(kp->tmp_parent, kp->tmp_name);
-	/* Without Landlock the run could write where everyone may: what it left there goes
-	 * (with a uid of its own, everything of that uid is the run's). */
-	for (size_t i = 0; kp->env->switch_ids && i < sizeof shared / sizeof shared[0]; i++) {
+	for (size_t i = 0; kp->env->switch_ids && kp->env->landlock_abi <= 0 && i < sizeof shared / sizeof shared[0]; i++) {
 		int fd = sys_openat(AT_FDCWD, shared[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 		if (fd >= 0) {
 			tree_remove_owned(fd, kp->uid);
 			sys_close(fd);
 		}
 	}
+}
+
+void keeper_cleanup(struct keeper *kp)
+{
+	if (kp->pid > 0)
+		keeper_verdict_sweep(kp);
+	/* --dir back to the grader: all the run made there, and what it was lent. */
+	if (kp->dir >= 0 && kp->env->switch_ids && kp->lent >= 0)
+		tree_chown(kp->dir, kp->uid, kp->env->grader_uid, kp->env->grader_gid);
+	kp->lent = -1;
+	remove_leftovers(kp);
+	if (kp->tmp_parent >= 0)
+		tree_remove(kp->tmp_parent, kp->tmp_name);
+	kp->tmp_parent = -1;
 }
 
 /* The learner's environment: the request's (PATH, LANG, ... and --env), and the run's
@@ -173,67 +195,141 @@ static void prepare(void)
 			snprintf(what, sizeof what, "--hide (the %u%s path)", i + 1, i ? "th" : "st");
 			internal(-rc, rc == -EINVAL ? "--hide: neither a file nor a directory" : what);
 		}
-	if ((rc = keeper_tmp(&k)) < 0)
-		internal(-rc, "the run's temporary directory in /tmp");
+	if (k.failed) { /* the learner's process could not lock down on standby */
+		snprintf(what, sizeof what, "%s", k.failure.what);
+		internal(k.failure.err, what);
+	}
+	/* The network: what the keeper makes of the learner's AF_INET sockets. */
+	k.rep.lockdown.network = k.v.network == NET_NONE ? NET_NONE : NET_LOOPBACK;
+	if (k.listener.fd >= 0) {
+		struct usher_config none;
+		memset(&none, 0, sizeof none);
+		if ((rc = notify_open(&k.listener, k.listener.fd, &none, &k.rep)) < 0)
+			internal(-rc, "the seccomp listener");
+		if (k.rep.lockdown.network == NET_NONE)
+			k.v.network = NET_NONE; /* no ADDFD: no sockets can be made */
+		k.listener.any_device = k.v.network == NET_ALL;
+	} else {
+		k.v.network = NET_NONE; /* the plain filter refuses AF_INET */
+	}
 }
 
+/* The go: the learner's streams (the keeper's pipes for its output), its limits,
+ * argv and environment, its directories for Landlock. */
 static void start(char *const *argv, char *const *envp)
 {
-	int out[2], err[2], rep[2], rc;
-	if ((rc = sys_pipe2(out, O_CLOEXEC)) < 0 || (rc = sys_pipe2(err, O_CLOEXEC)) < 0 ||
-	    (rc = sys_socketpair(rep)) < 0)
+	static struct run_go_buf g;
+	int out[2], err[2], rc;
+	if ((rc = sys_pipe2(out, O_CLOEXEC)) < 0 || (rc = sys_pipe2(err, O_CLOEXEC)) < 0)
 		internal(-rc, "the run's pipes");
-	struct run_child c = {.env = k.env, .req = k.req, .argv = argv, .envp = envp,
-			      .in = k.in, .out = out[1], .err = err[1], .dir = k.dir, .tmp = k.tmp,
-			      .report = rep[1], .tmp_path = k.tmp_path, .uid = k.uid,
-			      .notify_inet = (k.req->flags & RUN_ALLOW_NETWORK) && k.env->network == NET_ALL};
+	g.h = (struct run_go){.lim = k.req->lim};
+	g.h.flags = (k.dir >= 0 ? RUN_HAS_DIR : 0) | (k.v.network != NET_NONE ? RUN_ALLOW_NETWORK : 0);
+	size_t off = 0;
+	for (char *const *a = argv; *a; a++, g.h.argc++)
+		off += (size_t)snprintf(g.strings + off, sizeof g.strings - off, "%s", *a) + 1;
+	for (char *const *e = envp; *e; e++, g.h.envc++)
+		off += (size_t)snprintf(g.strings + off, sizeof g.strings - off, "%s", *e) + 1;
+	if (off > sizeof g.strings)
+		internal(E2BIG, "the program's arguments and environment");
+	g.h.strings = (uint32_t)off;
+	int fds[5] = {k.in, out[1], err[1], k.tmp, k.dir};
 	k.started = now_ms();
 	k.next_count = k.started + TICK_FIRST_MS;
-	pid_t pid = sys_fork();
-	if (pid < 0)
-		internal((int)-pid, "fork the learner's process");
-	if (pid == 0)
-		run_child(&c);
-	k.pid = pid;
-	sys_close(out[1]), sys_close(err[1]), sys_close(rep[1]);
-	k.pipe[0] = out[0], k.pipe[1] = err[0], k.report = rep[0];
+	ssize_t sent = sys_send_fds(k.report, &g, sizeof g.h + off, fds, k.dir >= 0 ? 5 : 4);
+	sys_close(out[1]), sys_close(err[1]);
+	k.pipe[0] = out[0], k.pipe[1] = err[0];
 	sys_fcntl(out[0], F_SETFL, O_NONBLOCK);
 	sys_fcntl(err[0], F_SETFL, O_NONBLOCK);
+	if (sent < 0)
+		internal((int)-sent, "the go to the learner's process");
 }
 
-void run_keeper(const struct run_env *env, const struct run_request *req, char *const *argv,
-		char *const *envp, const int *fds, uid_t uid)
+/* Standby: everything that does not depend on the request. A failure here is kept and
+ * becomes the verdict of the request that comes. */
+static int standby(void)
 {
+	int pair[2], rc;
 	sigset_t chld;
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	unsigned i = 4;
-	k = (struct keeper){.env = env, .req = req, .uid = uid, .reply = fds[RFD_REPLY], .in = fds[RFD_STDIN],
-			    .dest = {fds[RFD_STDOUT], fds[RFD_STDERR]}, .dir = -1, .tmp = -1, .pid = -1,
-			    .pipe = {-1, -1}, .report = -1, .listener.fd = -1, .tmp_parent = -1, .lent = -1};
-	k.v.exit_code = -1;
-	k.v.uid = env->switch_ids ? uid : env->grader_uid;
-	k.v.separation = env->switch_ids ? SEP_UID : SEP_LANDLOCK;
-	k.v.landlock_abi = env->landlock_abi;
-	k.v.network = (req->flags & RUN_ALLOW_NETWORK) ? env->network : NET_NONE;
-	if (req->flags & RUN_HAS_DIR)
-		k.dir = fds[i++];
-	for (unsigned h = 0; h < req->nhide; h++)
-		k.hide[h] = fds[i++];
 	/* Orphans of the run come here; this keeper dies with the broker. */
 	sigaction(SIGCHLD, &dfl, NULL);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sys_sigprocmask(SIG_BLOCK, &chld, NULL);
 	if ((k.sigfd = sys_signalfd(&chld, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		internal(-k.sigfd, "signalfd");
+		return k.sigfd;
 	sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	sys_prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (k.env->why_not)
+		return 0; /* no run will start: the request gets the reason */
+	if ((rc = keeper_tmp(&k)) < 0)
+		return rc;
+	if ((rc = sys_socketpair(pair)) < 0)
+		return rc;
+	pid_t pid = sys_fork();
+	if (pid == 0) {
+		struct run_child c = {.env = k.env, .uid = k.uid, .report = pair[1]};
+		run_child(&c);
+	}
+	sys_close(pair[1]);
+	if (pid < 0) {
+		sys_close(pair[0]);
+		return (int)pid;
+	}
+	k.pid = pid, k.report = pair[0];
+	/* Its first word: ready (with its listener, where the kernel has one), or why not. */
+	struct child_report r;
+	int fd = -1;
+	memset(&r, 0, sizeof r);
+	ssize_t n = sys_recv_record(k.report, &r, sizeof r, &fd);
+	if (n == (ssize_t)sizeof r && r.kind == 0) {
+		k.listener.fd = fd;
+		return 0;
+	}
+	if (fd >= 0)
+		sys_close(fd);
+	k.failed = true;
+	k.failure.kind = n == (ssize_t)sizeof r ? r.kind : 1;
+	k.failure.err = n == (ssize_t)sizeof r ? r.err : EPIPE;
+	snprintf(k.failure.what, sizeof k.failure.what, "%s", n == (ssize_t)sizeof r ? r.what : "the learner's process");
+	return 0;
+}
+
+void run_keeper(const struct run_env *env, int sock, uid_t uid)
+{
+	static struct run_request_buf r;
+	static char *argv[RUN_MAX_ARGS + 1], *envp[RUN_MAX_ARGS + 1];
+	int fds[RFD_MAX], ready;
+	unsigned n = 0, i = 4;
+	k = (struct keeper){.env = env, .uid = uid, .reply = -1, .in = -1, .dest = {-1, -1}, .dir = -1, .tmp = -1,
+			    .pid = -1, .pipe = {-1, -1}, .report = -1, .listener.fd = -1, .tmp_parent = -1, .lent = -1};
+	ready = standby();
+	ssize_t len = sys_recv_fds(sock, &r, sizeof r, fds, RFD_MAX, &n);
+	if (len <= 0 || run_parse(&r, (size_t)len, n, argv, envp) < 0) {
+		/* The broker is gone (the grader ended) or sent nothing usable: no run. */
+		keeper_cleanup(&k);
+		_exit(0);
+	}
+	sys_close(sock);
+	k.req = &r.h;
+	k.reply = fds[RFD_REPLY], k.in = fds[RFD_STDIN];
+	k.dest[0] = fds[RFD_STDOUT], k.dest[1] = fds[RFD_STDERR];
+	k.v.exit_code = -1;
+	k.v.uid = env->switch_ids ? uid : env->grader_uid;
+	k.v.separation = env->switch_ids ? SEP_UID : SEP_LANDLOCK;
+	k.v.landlock_abi = env->landlock_abi;
+	k.v.network = (r.h.flags & RUN_ALLOW_NETWORK) ? env->network : NET_NONE;
+	if (r.h.flags & RUN_HAS_DIR)
+		k.dir = fds[i++];
+	for (unsigned h = 0; h < r.h.nhide; h++)
+		k.hide[h] = fds[i++];
+	if (ready < 0)
+		internal(-ready, "prepare the run (its temporary directory, its process)");
 	if (env->mem_cgroup >= 0)
 		cgroup_oom_kills(env->mem_version, env->mem_cgroup, &k.oom_before);
 	prepare();
 	start(argv, learner_env(envp));
 	keeper_loop(&k);
 	keeper_verdict(&k);
-	keeper_cleanup(&k);
 	reply_exit();
 }

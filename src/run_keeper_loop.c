@@ -102,21 +102,10 @@ static void child_report(struct keeper *k)
 			sys_close(fd);
 		return;
 	}
-	if (r.kind == 0 && fd >= 0 && k->listener.fd < 0) {
-		struct usher_config none;
-		memset(&none, 0, sizeof none);
-		k->rep.lockdown.network = k->v.network;
-		if (notify_open(&k->listener, fd, &none, &k->rep) < 0) {
-			k->failed = true;
-			k->failure.kind = 1, k->failure.err = EIO;
-			snprintf(k->failure.what, sizeof k->failure.what, "the seccomp listener");
-			kill_run(k, RUN_INTERNAL);
-		}
-		k->v.network = k->rep.lockdown.network;
-		return;
-	}
 	if (fd >= 0)
-		sys_close(fd);
+		sys_close(fd); /* the listener came on standby: nothing else comes with an fd */
+	if (r.kind == 0)
+		return;
 	k->failed = true;
 	k->failure.kind = r.kind, k->failure.err = r.err;
 	r.what[sizeof r.what - 1] = '\0';
