@@ -125,10 +125,19 @@ def cells(row):
     return [c.strip() for c in re.split(r'(?<!\\)\|', row.strip())[1:-1]]
 
 
+def section(text, heading):
+    """The text of a markdown section: from its heading to the next heading as high."""
+    start = text.index(heading)
+    level = heading.split(' ')[0]
+    m = re.search(r'^#{1,%d} ' % len(level), text[start + len(heading):], re.M)
+    return text[start:start + len(heading) + m.start()] if m else text[start:]
+
+
 def readme_options(text):
-    """{name: documented default or None} from README.md's option table."""
+    """{name: documented default or None} from README.md's option table (## Usage; usher
+    run's own table is under ## Running the learner's code)."""
     out = {}
-    for line in text.splitlines():
+    for line in section(text, '## Usage').splitlines():
         if not line.startswith('| `-'):
             continue
         c = cells(line)
@@ -281,7 +290,7 @@ def main():
     codes = {int(v) for v in re.findall(r'EXIT_\w+ = (\d+)', usher_h)}
     shim_codes = {str(v) for v in re.findall(r'EXIT_USHER_\w+ = (\d+)', usher_h)} | {'0–123', '128+N'}
     want = {str(c) for c in codes} | {'0–123', '128+N'}
-    readme_exit = readme[readme.index('### Exit status'):]
+    readme_exit = section(readme, '### Exit status')
     in_readme = {cells(l)[0].replace('-', '–') for l in readme_exit.splitlines()[4:] if l.startswith('| ')}
     in_man = {head for head, _ in man_items(man_section(man, 'EXIT STATUS'))}
     p = [f'README.md exit table lacks {c}' for c in sorted(want - in_readme)]
@@ -330,6 +339,25 @@ def main():
     p += [f'usher(1) RESULT FILE documents {k}, which the schema does not define'
           for k in man_items_rf if k not in schema['properties']]
     tap(p, f'result fields ({len(all_props)}): report_json.c, the schema and usher(1)')
+
+    # usher run: its options in its README section and usher(1) USHER RUN; its statuses
+    # in run_meta.c, the meta schema and usher(1).
+    run_readme = section(readme, "## Running the learner's code")
+    run_man = man_text(man_section(man, 'USHER RUN').split('\n'))
+    p = []
+    for r in table:
+        if 'FOR_RUN' not in r['commands'] or r['short']:
+            continue
+        if f'--{r["name"]}' not in run_readme:
+            p.append(f'README.md "Running the learner\'s code" does not document --{r["name"]}')
+        if f'--{r["name"]}' not in run_man:
+            p.append(f'usher(1) USHER RUN does not document --{r["name"]}')
+    run_statuses = re.findall(r'\[RUN_\w+\] = "(\w+)"', read('src/run_meta.c'))
+    meta_schema = json.loads(read('tests/schemas/run-meta.schema.json'))
+    p += [f'run status {x} is not in run-meta.schema.json' for x in run_statuses
+          if x not in meta_schema['properties']['status']['enum']]
+    p += [f'usher(1) USHER RUN does not list run status {x}' for x in run_statuses if x not in run_man]
+    tap(p, f'usher run: options in README.md and usher(1), {len(run_statuses)} statuses in the schema and usher(1)')
 
     print(f'1..{n}')
     return 1 if failed else 0
