@@ -37,6 +37,8 @@ struct usher_plan;
 #define RUN_MAX_ARGS 1024
 #define RUN_MAX_HIDE 16
 #define RUN_UIDS 4096 /* the run identities: base .. base + RUN_UIDS - 1, one per live run */
+#define RUN_MAX_LIVE 64 /* runs at once (keepers alive, the one on standby included) */
+#define RUN_MAX_LIVE_S "64"
 
 /* The fds a request carries, in this order; absent ones are not sent (flags say which). */
 enum run_fd { RFD_REPLY, RFD_STDIN, RFD_STDOUT, RFD_STDERR, RFD_DIR, RFD_HIDE, RFD_MAX = RFD_HIDE + RUN_MAX_HIDE };
@@ -96,7 +98,7 @@ struct run_verdict {
 	uint64_t cpu_ms, wall_ms, max_rss_kib, output_bytes;
 	uint8_t truncated;
 	struct {
-		char syscall[24];
+		char syscall[24], detail[40];
 		uint64_t count;
 	} denied[16];
 	char message[256];
@@ -130,6 +132,11 @@ struct run_request_buf {
 /* run_broker.c: checks a request of len bytes that came with nfds fds, and points
  * argv[] and envp[] (RUN_MAX_ARGS + 1 each) at its strings. 0 or -EPROTO. */
 int run_parse(struct run_request_buf *r, size_t len, unsigned nfds, char **argv, char **envp);
+
+/* run_broker.c, in PID 1: the broker stops, its runs with it (every process of theirs
+ * killed and reaped), before PID 1 sweeps the grader's leftovers and writes the result.
+ * Waits at most ~3 s. A no-op without a broker, or the second time. */
+void run_broker_stop(void);
 
 /* run_keeper.c: a keeper on standby, in a child of the broker: it prepares a run for
  * identity `uid` (its temporary directory, the learner's process locked down up to its

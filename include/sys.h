@@ -104,6 +104,9 @@ int sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 int sys_setgroups(size_t n, const gid_t *groups);
 int sys_setresgid(gid_t r, gid_t e, gid_t s);
 int sys_setresuid(uid_t r, uid_t e, uid_t s);
+/* The filesystem ids, for /proc reads as another uid (usher run's keeper); returns the
+ * previous fsuid. Never fails visibly (the kernel's interface has no error). */
+int sys_setfsids(uid_t uid, gid_t gid);
 int sys_getresuid(uid_t *r, uid_t *e, uid_t *s);
 int sys_getresgid(gid_t *r, gid_t *e, gid_t *s);
 int sys_getgroups(int n, gid_t *groups);

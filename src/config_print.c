@@ -17,10 +17,12 @@ int config_print_help(void)
 	       "       usher deliver [--to DIR] SOURCE...  |  usher deliver --fail REASON\n"
 	       "       usher doctor [--json]\n"
 	       "       usher install --to DIR\n"
+	       "       usher run [OPTION]... -- PROGRAM [ARG]...   (in a grader usher supervises)\n"
 	       "       usher --help | --version\n\n"
 	       "Waits for a submission, locks the process down, runs PROGRAM and supervises it.\n"
 	       "Every option has a USHER_* twin (--wait-timeout is USHER_WAIT_TIMEOUT); a flag\n"
-	       "beats its variable; repeatable options take comma lists.\n\nOptions:\n");
+	       "beats its variable; repeatable options take comma lists. Options marked run: are\n"
+	       "usher run's (the learner's program in a sandbox of its own).\n\nOptions:\n");
 	for (size_t i = 0; i < n; i++) {
 		char left[64], var[48];
 		int len = snprintf(left, sizeof left, "%c%c%s--%s%s%s", o[i].short_name ? '-' : ' ',
@@ -32,7 +34,8 @@ int config_print_help(void)
 	printf("\nExit status: the grader's status (0-123), 124 timeout, 125 usher failed,\n"
 	       "126 not executable, 127 not found, 128+N killed by signal N, 75 submission\n"
 	       "not ready, 65 submission rejected, 137 memory limit, 152 CPU time limit,\n"
-	       "153 file size limit. See usher(1).\n");
+	       "153 file size limit. usher run: 0 ok, 1 runtime error, 2 signaled, 3 wall time,\n"
+	       "4 CPU time, 5 memory, 6 output, 7 file size, 125 internal error. See usher(1).\n");
 	return 0;
 }
 

@@ -56,6 +56,7 @@ static int finish(const struct usher_config *cfg, struct usher_plan *plan,
 {
 	rep->status = status;
 	rep->exit_code = outcome_exit_code(rep);
+	run_broker_stop();               /* usher run's broker and its runs end first */
 	relay_finish(plan->relay, rep);  /* the grader's last output: every writer is gone */
 	feedback_finish(cfg, plan, rep); /* the learner's file, when usher ended the run */
 	feedback_cleanup(plan);          /* every grader process is gone */

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -24,6 +26,7 @@
 #include "plan.h"
 #include "run.h"
 #include "stages.h"
+#include "supervise.h"
 #include "sys.h"
 
 /* What the broker keeps: set*id for the run identity, chown/fowner/dac for --dir,
@@ -36,6 +39,37 @@
 
 static struct run_env env;
 static struct bpf_prog progs[2];
+/* Keepers alive (runs under way, and the one on standby). Keepers are root: a grader
+ * asking for runs faster than they end must not fill the pid space with them. */
+static unsigned live;
+static pid_t broker = -1, standby = -1;
+static volatile sig_atomic_t stopping;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* PID 1 asks the broker to stop (the grader is gone, or never ran): the keeper on
+ * standby is let go (it removes its temporary directory and its process), then every
+ * process of the runs still under way is killed and reaped here (the broker is their
+ * subreaper), so that PID 1's own sweep finds the grader's leftovers only. */
+__attribute__((noreturn)) static void stop(int next)
+{
+	unsigned left;
+	struct sweep sw = {.grader = 0, .runs = env.switch_ids, .run_uid = env.base, .deadline_ms = 2000};
+	if (next >= 0)
+		sys_close(next);
+	for (int i = 0; standby > 0 && i < 200; i++) {
+		struct timespec ms = {0, 1000000};
+		if (sys_wait4(standby, NULL, WNOHANG, NULL) != 0)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	supervise_sweep(&sw, &left);
+	_exit(0);
+}
 
 /* The learner's programs: the grader's profile (the default one where the grader has
  * none: a run never gets less than the default), AF_INET and AF_INET6 sent to the
@@ -123,7 +157,7 @@ static int spare(int ch, unsigned *seq)
 	if (sys_socketpair(pair) < 0)
 		return -1;
 	uid_t uid = env.base + ((*seq)++ % RUN_UIDS);
-	pid_t pid = sys_fork();
+	pid_t pid = live >= RUN_MAX_LIVE ? -EAGAIN : sys_fork();
 	if (pid == 0) {
 		sys_close(ch), sys_close(pair[0]);
 		run_keeper(&env, pair[1], uid);
@@ -133,7 +167,16 @@ static int spare(int ch, unsigned *seq)
 		sys_close(pair[0]);
 		return -1;
 	}
+	live++;
+	standby = pid;
 	return pair[0];
+}
+
+/* Keepers that ended (their runs are over): reaped here, between requests. */
+static void reap(void)
+{
+	while (live > 0 && sys_wait4(-1, NULL, WNOHANG, NULL) > 0)
+		live--;
 }
 
 __attribute__((noreturn)) static void serve(int ch)
@@ -146,11 +189,17 @@ __attribute__((noreturn)) static void serve(int ch)
 		int fds[RFD_MAX];
 		unsigned n = 0;
 		ssize_t len = sys_recv_fds(ch, &r, sizeof r, fds, RFD_MAX, &n), sent = -1;
-		if (len == 0 || (len < 0 && len != -EINTR && len != -EMSGSIZE))
-			_exit(0); /* every holder of the grader's end is gone */
+		if (stopping || len == 0 || (len < 0 && len != -EINTR && len != -EMSGSIZE)) {
+			for (unsigned i = 0; i < n; i++)
+				sys_close(fds[i]);
+			stop(next); /* PID 1 asked, or every holder of the grader's end is gone */
+		}
+		reap();
 		if (len < 0 || run_parse(&r, (size_t)len, n, argv, envp) < 0) {
 			if (n > 0)
 				refuse(fds[0], "a malformed request");
+		} else if (next < 0 && live >= RUN_MAX_LIVE) {
+			refuse(fds[0], "too many runs at once (" RUN_MAX_LIVE_S ")");
 		} else {
 			/* To the keeper on standby (a new one if it died), which replies to the
 			 * client itself; then the next one is made ready. */
@@ -174,12 +223,16 @@ __attribute__((noreturn)) static void serve(int ch)
 __attribute__((noreturn)) static void broker_main(int ch, const struct usher_plan *plan)
 {
 	sigset_t all;
-	struct sigaction ign = {.sa_handler = SIG_IGN, .sa_flags = SA_NOCLDWAIT};
-	/* PID 1 blocks signals; a keeper needs SIGCHLD by signalfd, and nothing else is
-	 * caught here: keepers are reaped by the kernel. */
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	/* PID 1 blocks signals and catches some; nothing is caught here, and keepers are
+	 * reaped between requests (reap()). */
+	struct sigaction term = {.sa_handler = on_term}; /* no SA_RESTART: recvmsg returns */
 	sigfillset(&all);
-	sigaction(SIGCHLD, &ign, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, sig == SIGTERM ? &term : &dfl, NULL);
 	sys_sigprocmask(SIG_UNBLOCK, &all, NULL);
+	/* Orphans of runs whose keeper died come here, not to PID 1. */
+	sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	sys_prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* Nothing of PID 1's: not the result's directory, not the relay's pipes. */
 	int rc = ch > 3 ? sys_close_range(3, (unsigned)ch - 1, 0) : 0;
@@ -254,8 +307,28 @@ int run_broker_start(const struct usher_config *cfg, struct usher_plan *plan,
 		broker_main(ch[0], plan);
 	sys_close(ch[0]);
 	plan->run_fd = ch[1];
-	plan->broker_pid = pid;
+	plan->broker_pid = broker = pid;
 	log_verbose("run: broker %d, channel fd %d, run uids from %u%s", (int)pid, ch[1],
 		    (unsigned)env.base, env.why_not ? " (runs refused: no separation)" : "");
 	return 0;
+}
+
+void run_broker_stop(void)
+{
+	if (broker <= 0)
+		return;
+	sys_kill(broker, SIGTERM);
+	/* At most ~3 s: the broker's own sweep gives up after 2. */
+	for (int i = 0; i < 3000; i++) {
+		struct timespec ms = {0, 1000000};
+		pid_t r = sys_wait4(broker, NULL, WNOHANG, NULL);
+		if (r == broker || r == -ECHILD)
+			break;
+		if (i == 2999) {
+			sys_kill(broker, SIGKILL);
+			sys_wait4(broker, NULL, 0, NULL);
+		}
+		nanosleep(&ms, NULL);
+	}
+	broker = -1;
 }

@@ -57,7 +57,7 @@ __attribute__((noreturn)) static void reply_exit(void)
 	k.v.magic = RUN_MAGIC;
 	sys_send_record(k.reply, &k.v, sizeof k.v, -1);
 	sys_close(k.reply);
-	if (tmp_parent >= 0)
+	if (tmp_parent >= 0 && k.tmp_name[0])
 		tree_remove(tmp_parent, k.tmp_name);
 	_exit(0);
 }
@@ -99,15 +99,23 @@ static int hide(int fd)
 int keeper_tmp(struct keeper *kp)
 {
 	int rc;
-	snprintf(kp->tmp_name, sizeof kp->tmp_name, "usher-run-%u", (unsigned)kp->uid);
-	snprintf(kp->tmp_path, sizeof kp->tmp_path, "/tmp/%s", kp->tmp_name);
 	if ((kp->tmp_parent = sys_openat(AT_FDCWD, "/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) < 0)
 		return kp->tmp_parent;
-	/* Whatever has the name (an earlier run's, or the grader's trap) goes first: the
-	 * directory must be made here, now, by root. */
-	if ((rc = tree_remove(kp->tmp_parent, kp->tmp_name)) < 0 ||
-	    (rc = sys_mkdirat(kp->tmp_parent, kp->tmp_name, 0700)) < 0)
+	/* A name nobody can guess, made here, now, by the keeper: never a directory (or a
+	 * symlink) the grader prepared, never another container's in a shared /tmp. */
+	rc = -EEXIST;
+	for (int attempt = 0; attempt < 8 && rc == -EEXIST; attempt++) {
+		uint32_t r = 0;
+		if (sys_getrandom(&r, sizeof r) != (ssize_t)sizeof r)
+			return -EIO;
+		snprintf(kp->tmp_name, sizeof kp->tmp_name, "usher-run-%u-%08x", (unsigned)kp->uid, (unsigned)r);
+		rc = sys_mkdirat(kp->tmp_parent, kp->tmp_name, 0700);
+	}
+	if (rc < 0) {
+		kp->tmp_name[0] = '\0';
 		return rc;
+	}
+	snprintf(kp->tmp_path, sizeof kp->tmp_path, "/tmp/%s", kp->tmp_name);
 	kp->tmp = sys_openat(kp->tmp_parent, kp->tmp_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (kp->tmp < 0)
 		return kp->tmp;
@@ -140,7 +148,7 @@ void keeper_cleanup(struct keeper *kp)
 		tree_chown(kp->dir, kp->uid, kp->env->grader_uid, kp->env->grader_gid);
 	kp->lent = -1;
 	remove_leftovers(kp);
-	if (kp->tmp_parent >= 0)
+	if (kp->tmp_parent >= 0 && kp->tmp_name[0])
 		tree_remove(kp->tmp_parent, kp->tmp_name);
 	kp->tmp_parent = -1;
 }

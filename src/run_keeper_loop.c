@@ -112,17 +112,17 @@ static void child_report(struct keeper *k)
 	snprintf(k->failure.what, sizeof k->failure.what, "%s", r.what);
 }
 
-/* The run's CPU time (ms) and resident memory (bytes) now: its processes, found by
- * the run's uid (or, sharing the grader's, the first process alone), plus the CPU of
- * those already reaped. */
+/* The run's CPU time (ms) and memory (bytes, proportional set size) now: its
+ * processes, found by the run's uid (or, sharing the grader's, the first process
+ * alone), plus the CPU of those already reaped. */
 static void count(const struct keeper *k, uint64_t *cpu_ms, uint64_t *rss)
 {
 	struct rusage ru;
 	struct dents d = {0};
 	const char *name;
 	int dfd = sys_openat(AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), err;
-	long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
-	uint64_t ticks = 0, pages = 0;
+	long tick = sysconf(_SC_CLK_TCK);
+	uint64_t ticks = 0, kib = 0;
 	*cpu_ms = *rss = 0;
 	if (sys_getrusage(RUSAGE_CHILDREN, &ru) == 0)
 		*cpu_ms = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
@@ -132,7 +132,7 @@ static void count(const struct keeper *k, uint64_t *cpu_ms, uint64_t *rss)
 	while ((name = dents_next(dfd, &d, &err))) {
 		uint64_t pid;
 		struct stat st;
-		char path[64], buf[1024];
+		char path[64], buf[2048];
 		if (parse_u64(name, &pid) < 0)
 			continue;
 		if (k->env->switch_ids ? sys_fstatat(dfd, name, &st, 0) < 0 || st.st_uid != k->uid
@@ -143,19 +143,35 @@ static void count(const struct keeper *k, uint64_t *cpu_ms, uint64_t *rss)
 		const char *p = n > 0 ? strrchr(buf, ')') : NULL;
 		if (!p || !p[1] || !p[2])
 			continue;
-		/* After "(comm) S ": fields 4, 5, ...; utime is 14, stime 15, rss 24. */
+		/* After "(comm) S ": fields 4, 5, ...; utime 14, stime 15, and 16, 17 the
+		 * children it has reaped itself (those the keeper reaped are in its own
+		 * RUSAGE_CHILDREN: nothing is counted twice). */
 		char *q = (char *)p + 4;
-		for (int field = 4; field <= 24; field++) {
+		for (int field = 4; field <= 17; field++) {
 			unsigned long long v = strtoull(q, &q, 10);
-			if (field == 14 || field == 15)
+			if (field >= 14)
 				ticks += v;
-			else if (field == 24)
-				pages += v;
+		}
+		/* Memory: the proportional set size, each shared page divided among its
+		 * sharers (a hundred forked workers are not a hundred copies); only when
+		 * --memory asks, since the kernel walks the page tables for it. */
+		if (k->req->lim.memory) {
+			/* smaps_rollup wants ptrace access: the keeper reads it as the run's uid
+			 * (its filesystem ids), not as root without CAP_SYS_PTRACE. */
+			snprintf(path, sizeof path, "%s/smaps_rollup", name);
+			if (k->env->switch_ids)
+				sys_setfsids(k->uid, k->uid);
+			n = file_read_small(dfd, path, buf, sizeof buf, false);
+			if (k->env->switch_ids)
+				sys_setfsids(0, 0);
+			const char *pss = n > 0 ? strstr(buf, "\nPss:") : NULL;
+			if (pss)
+				kib += strtoull(pss + 5, NULL, 10);
 		}
 	}
 	sys_close(dfd);
 	*cpu_ms += tick > 0 ? ticks * 1000 / (uint64_t)tick : 0;
-	*rss = pages * (uint64_t)(page > 0 ? page : 4096);
+	*rss = kib * 1024;
 }
 
 static void watch(struct keeper *k)
@@ -253,6 +269,7 @@ void keeper_verdict(struct keeper *k)
 	v->truncated = k->truncated;
 	for (unsigned i = 0; i < k->rep.ndenied && v->ndenied < 16; i++, v->ndenied++) {
 		snprintf(v->denied[i].syscall, sizeof v->denied[i].syscall, "%s", k->rep.denied[i].syscall);
+		snprintf(v->denied[i].detail, sizeof v->denied[i].detail, "%s", k->rep.denied[i].detail);
 		v->denied[i].count = k->rep.denied[i].count;
 	}
 	if (WIFEXITED(k->status))

@@ -67,6 +67,7 @@ int run_meta_json(const struct run_verdict *v, char *buf, size_t len)
 	for (unsigned i = 0; i < v->ndenied && i < sizeof v->denied / sizeof v->denied[0]; i++) {
 		jb_begin(&b);
 		jb_kstr(&b, "syscall", v->denied[i].syscall);
+		jb_kstr(&b, "detail", v->denied[i].detail);
 		jb_ku64(&b, "count", v->denied[i].count);
 		jb_end(&b);
 	}

@@ -30,6 +30,7 @@
 #include "output.h"
 #include "plan.h"
 #include "stages.h"
+#include "run.h"
 #include "supervise.h"
 #include "sys.h"
 #include "util.h"
@@ -167,6 +168,7 @@ static int sweep(const struct usher_plan *plan, struct usher_report *rep, pid_t 
 			   .uid = plan->uid, .deadline_ms = SWEEP_DEADLINE_MS,
 			   .runs = plan->run_uids, .run_uid = plan->run_uid};
 	unsigned left;
+	run_broker_stop(); /* usher run's processes are not the grader's leftovers */
 	int reaped = supervise_sweep(&sw, &left);
 	rep->grader.leftover = left;
 	if (left)

@@ -103,7 +103,8 @@ int supervise_sweep(const struct sweep *sw, unsigned *left)
 		}
 		if (self == 1)
 			sys_kill(-1, SIGKILL);
-		sys_kill(-sw->grader, SIGKILL);
+		if (sw->grader > 0)
+			sys_kill(-sw->grader, SIGKILL);
 		kill_round(self, sw);
 		/* SIGKILL is certain, only the moment of death is not: let them die, then reap
 		 * the round (1 ms, growing to 50 ms between rounds). */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -92,6 +93,8 @@ ssize_t sys_send_fds(int fd, const void *buf, size_t len, const int *fds, unsign
 		m.msg_control = c.space;
 		m.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
 		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		if (!h)
+			return -EINVAL;
 		h->cmsg_level = SOL_SOCKET;
 		h->cmsg_type = SCM_RIGHTS;
 		h->cmsg_len = CMSG_LEN(nfds * sizeof(int));
@@ -135,6 +138,11 @@ int sys_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
 }
 int sys_fchmodat(int dirfd, const char *path, mode_t mode) { return NEG(fchmodat(dirfd, path, mode, 0)); }
 int sys_fchdir(int fd) { return NEG(fchdir(fd)); }
+int sys_setfsids(uid_t uid, gid_t gid)
+{
+	setfsgid(gid);
+	return setfsuid(uid);
+}
 int sys_socketpair(int fds[2]) { return NEG(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds)); }
 ssize_t sys_send_record(int fd, const void *buf, size_t len, int passfd)
 {

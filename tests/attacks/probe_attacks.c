@@ -393,7 +393,9 @@ static int a_env_clean(void)
 {
 	extern char **environ;
 	for (char **e = environ; *e; e++)
-		if (secret_in(*e))
+		/* USHER_RUN_FD, the number of usher run's channel, is put there on purpose:
+		 * the one USHER_ variable a grader gets, and no secret. */
+		if (secret_in(*e) && strncmp(*e, "USHER_RUN_FD=", 13) != 0)
 			return printf("probe: env-clean: SECRET (%.60s)\n", *e), 0;
 	return say("env-clean", 0, "no credential or USHER_ variable");
 }
@@ -522,11 +524,16 @@ static int a_fds(void)
 	struct dirent *e;
 	if (!d)
 		return say("fds", -1, "/proc/self/fd");
+	const char *run = getenv("USHER_RUN_FD");
 	while ((e = readdir(d)))
 		if (atoi(e->d_name) > 2 && atoi(e->d_name) != dirfd(d)) {
 			char link[256] = "", path[300];
 			snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
 			(void)!readlink(path, link, sizeof link - 1);
+			/* usher run's channel, which usher gives the grader on purpose: a socket
+			 * at the number USHER_RUN_FD says; anything else is a leak. */
+			if (run && !strcmp(run, e->d_name) && !strncmp(link, "socket:", 7))
+				continue;
 			printf("probe: fds: OPEN (fd %s: %s)\n", e->d_name, link);
 			closedir(d);
 			return 0;

@@ -79,7 +79,7 @@ tap_like "$(meta "$tmp/shared/g/m.json" 'm["message"]')" "exec .*Permission deni
 # --- streams, environment, working directory ---------------------------------------------
 grader 'printf "1 2\n" >$T/in; mkdir $T/w; $U run --stdin $T/in --stdout $T/o --stderr $T/e --dir $T/w --env FOO=bar -- \
 	sh -c "cat; echo err >&2; echo \$FOO:\${SECRET:-none}:\$HOME; pwd; echo made >mine"; ls -ln $T/w >$T/ls; id -u >$T/gid'
-tap_is "$(head -3 "$tmp/shared/g/o" | sed 's|/tmp/usher-run-[0-9]*|TMP|')" "1 2
+tap_is "$(head -3 "$tmp/shared/g/o" | sed 's|/tmp/usher-run-[0-9a-f-]*|TMP|')" "1 2
 bar:none:TMP
 $tmp/shared/g/w" "stdin, stdout, --env, the grader's variables kept out, HOME, cwd in --dir"
 tap_is "$(cat "$tmp/shared/g/e")" "err" "stderr to its file"

@@ -221,7 +221,7 @@ static void meta_json(void **state)
 	snprintf(v.message, sizeof v.message, "a \"quoted\" message");
 	assert_true(run_meta_json(&v, buf, sizeof buf) > 0);
 	assert_non_null(strstr(buf, "\"status\":\"signaled\",\"exit_code\":null,\"signal\":11"));
-	assert_non_null(strstr(buf, "\"denied\":[{\"syscall\":\"ptrace\",\"count\":2}]"));
+	assert_non_null(strstr(buf, "\"denied\":[{\"syscall\":\"ptrace\",\"detail\":\"\",\"count\":2}]"));
 	assert_non_null(strstr(buf, "a \\\"quoted\\\" message"));
 	assert_true(run_meta_json(&v, buf, 40) < 0); /* too small: an error, never half a JSON */
 }
