@@ -166,6 +166,9 @@ def daemon():
         os.setsid()
         if os.fork() != 0:
             os._exit(0)
+        null = os.open("/dev/null", os.O_RDWR)  # let go of the run's pipes, as daemons do
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
         time.sleep(2)
         for _ in range(300):
             try:
