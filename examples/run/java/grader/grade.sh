@@ -25,8 +25,8 @@ feedback=/shared/feedback.json
 source=/shared/submission/Main.java
 # Per test; everything else keeps usher run's defaults (256 processes, 256 open files,
 # 64M per file). A JVM needs more CPU time to start than a C program (its JIT and GC
-# threads count too) and reserves address space well beyond its heap: --memory bounds
-# the whole process, -Xmx only the heap. javac gets more below.
+# threads count too); --memory bounds the resident memory of the whole run, -Xmx only
+# the heap. javac gets more below.
 limits=(--cpu-time 4 --wall-time 10 --memory 1G --max-output 1M)
 jvm=(-Xmx256m -XX:+UseSerialGC)
 
