@@ -21,7 +21,9 @@ feedback=/shared/feedback.json
 source=/shared/submission/solution.c
 # Per test; everything else keeps usher run's defaults (256 processes, 256 open files,
 # 64M per file). The compiler gets more time and memory below.
-limits=(--cpu-time 2 --wall-time 5 --memory 256M --max-output 1M)
+# The wall-clock limit is several times the CPU one: it is for a program that waits
+# (a read that never returns), and a loaded machine must not turn CPU into wall time.
+limits=(--cpu-time 2 --wall-time 10 --memory 256M --max-output 1M)
 
 give() {
 	jq -n --argjson s "$1" --arg f "$2" '{fractionalScore: $s, feedback: $f}' >"$feedback"

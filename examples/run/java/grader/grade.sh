@@ -27,7 +27,7 @@ source=/shared/submission/Main.java
 # 64M per file). A JVM needs more CPU time to start than a C program (its JIT and GC
 # threads count too); --memory bounds the resident memory of the whole run, -Xmx only
 # the heap. javac gets more below.
-limits=(--cpu-time 4 --wall-time 10 --memory 1G --max-output 1M)
+limits=(--cpu-time 4 --wall-time 20 --memory 1G --max-output 1M)
 jvm=(-Xmx256m -XX:+UseSerialGC)
 
 give() {

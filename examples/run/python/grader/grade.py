@@ -28,7 +28,9 @@ FEEDBACK = "/shared/feedback.json"
 TESTS = "/grader/tests"
 # Per test: CPU and wall-clock time, memory, and what the program may print. Everything
 # else keeps usher run's defaults (256 processes, 256 open files, 64M per file).
-LIMITS = ["--cpu-time", "2", "--wall-time", "5", "--memory", "256M", "--max-output", "1M"]
+# The wall-clock limit is several times the CPU one: it is for a program that waits
+# (a read that never returns), and a loaded machine must not turn CPU into wall time.
+LIMITS = ["--cpu-time", "2", "--wall-time", "10", "--memory", "256M", "--max-output", "1M"]
 
 
 def give(score, text):
