@@ -14,9 +14,9 @@ declare -A graders_base_pkgs=(
 	[usher-graders/script]="python3 python3-pytest python3-numpy python3-nbclient python3-nbformat
 		python3-ipykernel python3-jupyter-client nodejs git sqlite3"
 	# C with AddressSanitizer and the Check framework, C with make and valgrind,
-	# Java with JUnit 4, Go's test runner.
+	# Java with JUnit 4, Go's test runner; jq for the shell graders of examples/run.
 	[usher-graders/native]="gcc libc6-dev make pkg-config check valgrind
-		default-jdk-headless junit4 golang-go"
+		default-jdk-headless junit4 golang-go jq"
 )
 
 graders_base_images() {

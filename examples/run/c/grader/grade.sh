@@ -1,0 +1,111 @@
+#!/bin/bash
+# A Coursera grader for a C exercise that never runs the learner's code itself.
+#
+# The exercise: solution.c reads whitespace-separated integers from stdin (any number of
+# lines, possibly none) and prints their sum. The hidden tests are /grader/tests/N.in
+# with the expected N.out.
+#
+# The grader runs under usher (the container's PID 1) as a uid of its own. Both the
+# compiler and the learner's binary run under `usher run`, as a second, throwaway
+# identity that cannot touch the grader, its files or the hidden tests. The compiler
+# too: compiling is running untrusted input (#include "/grader/tests/1.out" would put
+# a hidden answer into the binary). Each run writes a verdict (--meta) into a directory
+# only the grader can write; the feedback says why each test failed, and a run that
+# tried what the sandbox refuses (meta "denied") or could not be run scores 0 at once.
+#
+# Writes Coursera's /shared/feedback.json; exits 0 once graded, whatever the score.
+set -u
+usher=/usher/usher
+tests=/grader/tests
+feedback=/shared/feedback.json
+source=/shared/submission/solution.c
+# Per test; everything else keeps usher run's defaults (256 processes, 256 open files,
+# 64M per file). The compiler gets more time and memory below.
+# The wall-clock limit is several times the CPU one: it is for a program that waits
+# (a read that never returns), and a loaded machine must not turn CPU into wall time.
+limits=(--cpu-time 2 --wall-time 10 --memory 256M --max-output 1M)
+
+give() {
+	jq -n --argjson s "$1" --arg f "$2" '{fractionalScore: $s, feedback: $f}' >"$feedback"
+	printf 'grader: score %s\n%s\n' "$1" "$2"
+	exit 0
+}
+
+# run META [OPTION]... -- PROGRAM...: one `usher run` (the channel, USHER_RUN_FD, is an
+# fd bash passes on by itself); a run that left no verdict is an internal error.
+run() {
+	local meta=$1 rc
+	shift
+	"$usher" run --meta "$meta" --hide "$tests" "$@"
+	rc=$?
+	[ -s "$meta" ] || jq -n --arg m "usher run exited $rc without a verdict" \
+		'{status: "internal_error", message: $m}' >"$meta"
+	echo "grader: $(jq -c . "$meta")"
+}
+
+# The sandbox's own verdicts end the grading with 0: a refused call means the program
+# tried to escape; an internal error means it could not be judged.
+sandbox_check() { # WHAT META
+	local denied
+	denied=$(jq -r '(.denied // []) | map("\(.syscall) x\(.count)") | join(", ")' "$2")
+	[ -z "$denied" ] ||
+		give 0 "$1: sandbox violation: your program tried what the sandbox forbids ($denied). Grading stopped: the score is 0."
+	[ "$(jq -r .status "$2")" != internal_error ] ||
+		give 0 "$1: sandbox error: your program could not be run ($(jq -r '.message // ""' "$2")). Grading stopped: the score is 0. If you think this is our mistake, contact the course staff."
+}
+
+words() { tr -s '[:space:]' '\n' <"$1" | sed '/^$/d'; }
+
+# One test's verdict, in the learner's words.
+judge() { # META OUT ERR EXPECTED
+	local why
+	case $(jq -r .status "$1") in
+	ok) if cmp -s <(words "$2") <(words "$4"); then echo passed; else echo "wrong answer"; fi ;;
+	cpu_time_limit) echo "time limit exceeded (CPU time)" ;;
+	wall_time_limit) echo "time limit exceeded (wall-clock time)" ;;
+	memory_limit) echo "memory limit exceeded" ;;
+	output_limit) echo "output limit exceeded (your program printed too much)" ;;
+	file_size_limit) echo "file size limit exceeded" ;;
+	signaled) echo "crashed (killed by SIG$(kill -l "$(jq -r '.signal // 0' "$1")" 2>/dev/null || echo '?'))" ;;
+	runtime_error)
+		why=$(tail -c 2000 "$3" 2>/dev/null | tail -n 3 | tr '\n' '|' | sed 's/|$//; s/|/ | /g')
+		echo "crashed (exit code $(jq -r .exit_code "$1"))${why:+: $why}" ;;
+	*) echo "sandbox error: $(jq -r '.message // .status' "$1")" ;;
+	esac
+}
+
+# The staff's log (the container's output) gets what the program said on stderr.
+log_stderr() { [ ! -s "$1" ] || head -c 8000 "$1" | sed 's/^/  learner> /'; }
+
+[ -f "$source" ] || give 0 "Your submission has no solution.c."
+# Two directories of the grader's own, straight under /tmp: the learner's (usher run
+# lends it to each run and gives it back) and the grader's, for outputs and verdicts.
+build=$(mktemp -d /tmp/learner-XXXXXX)
+private=$(mktemp -d /tmp/grader-XXXXXX)
+cp "$source" "$build/"
+
+run "$private/cc.meta" --dir "$build" --cpu-time 30 --wall-time 60 --memory 512M \
+	--stdout "$private/cc.out" --stderr "$private/cc.err" -- gcc -std=c11 -O2 -Wall -o solution solution.c -lm
+log_stderr "$private/cc.err"
+sandbox_check "Compiling" "$private/cc.meta"
+if [ "$(jq -r .status "$private/cc.meta")" != ok ] || [ ! -x "$build/solution" ]; then
+	give 0 "solution.c does not compile:
+$(head -n 20 "$private/cc.err")"
+fi
+
+passed=0 total=0 lines=""
+for input in "$tests"/*.in; do
+	name=$(basename "$input" .in)
+	total=$((total + 1))
+	meta=$private/$name.meta
+	run "$meta" "${limits[@]}" --dir "$build" --stdin "$input" \
+		--stdout "$private/$name.out" --stderr "$private/$name.err" -- ./solution
+	log_stderr "$private/$name.err"
+	sandbox_check "Test $name" "$meta"
+	verdict=$(judge "$meta" "$private/$name.out" "$private/$name.err" "$tests/$name.out")
+	[ "$verdict" != passed ] || passed=$((passed + 1))
+	lines="$lines
+Test $name: $verdict"
+done
+[ "$total" -gt 0 ] || give 0 "No tests were found. Please contact the course staff."
+give "$(awk -v p="$passed" -v t="$total" 'BEGIN { printf "%.4f", p / t }')" "$passed of $total tests passed.$lines"
