@@ -232,12 +232,27 @@ __attribute__((noreturn)) static void go(const struct run_child *c)
 	exec(argv, envp);
 }
 
+/* The keeper blocks SIGCHLD (its signalfd) and ignores SIGPIPE (a grader that closed
+ * its end of the learner's stdout must not kill the keeper): the learner gets neither,
+ * but a process as a shell would start it. */
+static void signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigset_t none;
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	if (sys_sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		die(1, EINVAL, "unblock the signals");
+}
+
 void run_child(const struct run_child *c)
 {
 	int rc;
 	if (c->report != REPORT && (sys_dup2(c->report, REPORT) < 0 || sys_fcntl(REPORT, F_SETFD, FD_CLOEXEC) < 0))
 		_exit(127);
 	close_from(REPORT + 1);
+	signals();
 	if ((rc = sys_setsid()) < 0)
 		die(1, -rc, "setsid");
 	oom(c);

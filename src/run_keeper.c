@@ -259,7 +259,10 @@ static int standby(void)
 	int pair[2], rc;
 	sigset_t chld;
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	/* Orphans of the run come here; this keeper dies with the broker. */
+	/* Orphans of the run come here; this keeper dies with the broker. A grader that
+	 * closes its end of the learner's output makes writes fail (EPIPE), not the keeper. */
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	sigaction(SIGPIPE, &ign, NULL);
 	sigaction(SIGCHLD, &dfl, NULL);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);

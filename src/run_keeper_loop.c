@@ -66,8 +66,15 @@ static void relay(struct keeper *k, int i)
 	}
 	k->out_bytes += room;
 	/* The destination is the grader's: a write it does not drain only slows its own
-	 * run. A failed write (a closed pipe) drops the output, never the run. */
-	if (room && k->dest[i] >= 0 && put(k->dest[i], buf, (size_t)room) < 0)
+	 * run. When its reader is gone (`usher run ... | head`), the keeper closes the
+	 * learner's pipe too: the learner's next write gets EPIPE or SIGPIPE, as it would
+	 * have without usher run. Another failure drops the output, never the run. */
+	int rc = room && k->dest[i] >= 0 ? put(k->dest[i], buf, (size_t)room) : 0;
+	if (rc == -EPIPE) {
+		sys_close(k->pipe[i]);
+		k->pipe[i] = -1;
+	}
+	if (rc < 0)
 		k->dest[i] = -1;
 }
 

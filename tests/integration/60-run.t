@@ -86,6 +86,16 @@ tap_is "$(cat "$tmp/shared/g/e")" "err" "stderr to its file"
 tap_like "$(awk '/mine/ {print $3}' "$tmp/shared/g/ls")" '^[0-9]+$' "the file the learner made in --dir..."
 tap_is "$(awk '/mine/ {print $3}' "$tmp/shared/g/ls")" "$(cat "$tmp/shared/g/gid")" "... is the grader's after the run"
 
+# The learner starts as a shell would start it: no signal blocked or ignored (the keeper
+# blocks SIGCHLD and ignores SIGPIPE for itself); and a grader that stops reading its
+# output gives the learner SIGPIPE, as `prog | head` would.
+grader '$U run -- sh -c "grep -E \"^Sig(Blk|Ign)\" /proc/self/status" >$T/sig
+	$U run --meta $T/m.json -- $P flood 100M | head -c 10 >/dev/null; echo $? >$T/rc'
+tap_is "$(cat "$tmp/shared/g/sig")" "SigBlk:	0000000000000000
+SigIgn:	0000000000000000" "the learner's signals: none blocked, none ignored"
+tap_is "$(meta "$tmp/shared/g/m.json" 'm["status"], m["signal"]')" "('signaled', 13)" \
+	"a grader that stops reading: the learner gets SIGPIPE, as without usher run"
+
 # --- attacks, each with the layer's errno and a control without that layer ---------------
 attack() { # SCRIPT-FOR-THE-GRADER: prints the probe lines
 	grader "$1" "${@:2}" 2>/dev/null
