@@ -53,6 +53,22 @@ static uint64_t fs_rights(int abi)
 	return r;
 }
 
+/* The ruleset of an ABI: every filesystem right it knows; TCP handled (with no rule:
+ * denied) when asked, from ABI 4; signals and abstract sockets scoped from ABI 6.
+ * Returns the size to pass, which tells the kernel which fields exist. */
+static size_t ruleset_for(int abi, bool tcp_denied, struct ruleset_attr *attr)
+{
+	*attr = (struct ruleset_attr){.handled_access_fs = fs_rights(abi)};
+	if (abi < 4)
+		return sizeof attr->handled_access_fs;
+	if (tcp_denied)
+		attr->handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+	if (abi < 6)
+		return offsetof(struct ruleset_attr, scoped);
+	attr->scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
+	return sizeof *attr;
+}
+
 int landlock_probe(void)
 {
 	int abi = sys_landlock_create_ruleset(NULL, 0, LL_CREATE_RULESET_VERSION);
@@ -122,20 +138,11 @@ int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan
 			return report_fail(rep, STEP_LANDLOCK, ENOSYS, "--landlock require: Landlock is unavailable");
 		return 0; /* logged once by plan_build */
 	}
-	struct ruleset_attr attr = {.handled_access_fs = fs_rights(abi)};
-	size_t size = sizeof attr.handled_access_fs;
-	if (abi >= 4) {
-		size = offsetof(struct ruleset_attr, scoped);
-		/* Landlock's TCP rules know ports, not addresses: they can only say "no
-		 * TCP at all", which is what --network none means. Loopback-only is the
-		 * supervisor's (supervise_notify.c). */
-		if (cfg->network == NET_NONE)
-			attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
-	}
-	if (abi >= 6) {
-		size = sizeof attr;
-		attr.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
-	}
+	/* Landlock's TCP rules know ports, not addresses: they can only say "no TCP at
+	 * all", which is what --network none means. Loopback-only is the supervisor's
+	 * (supervise_notify.c). */
+	struct ruleset_attr attr;
+	size_t size = ruleset_for(abi, cfg->network == NET_NONE, &attr);
 	int ruleset = sys_landlock_create_ruleset(&attr, size, 0);
 	if (ruleset < 0)
 		return report_fail(rep, STEP_LANDLOCK, -ruleset, "landlock_create_ruleset (ABI %d)", abi);
@@ -154,18 +161,9 @@ int landlock_apply(const struct usher_config *cfg, const struct usher_plan *plan
  * reach abstract sockets of its own run only, not the grader, PID 1 or another run. */
 int landlock_run(int abi, const int *rw, size_t nrw, bool tcp_denied, struct usher_report *rep)
 {
-	struct ruleset_attr attr = {.handled_access_fs = fs_rights(abi)};
-	size_t size = sizeof attr.handled_access_fs;
+	struct ruleset_attr attr;
+	size_t size = ruleset_for(abi, tcp_denied, &attr);
 	int rc = 0;
-	if (abi >= 4) {
-		size = offsetof(struct ruleset_attr, scoped);
-		if (tcp_denied)
-			attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
-	}
-	if (abi >= 6) {
-		size = sizeof attr;
-		attr.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
-	}
 	int ruleset = sys_landlock_create_ruleset(&attr, size, 0);
 	if (ruleset < 0)
 		return report_fail(rep, STEP_LANDLOCK, -ruleset, "landlock_create_ruleset (ABI %d)", abi);

@@ -76,7 +76,7 @@ ssize_t sys_readlinkat(int dirfd, const char *path, char *buf, size_t len)
 	return NEG(readlinkat(dirfd, path, buf, len));
 }
 int sys_pipe2(int fds[2], int flags) { return NEG(pipe2(fds, flags)); }
-ssize_t sys_send_fds(int fd, const void *buf, size_t len, const int *fds, unsigned nfds)
+static ssize_t send_fds(int fd, const void *buf, size_t len, const int *fds, unsigned nfds)
 {
 	void *p;
 	memcpy(&p, &buf, sizeof p);
@@ -102,7 +102,7 @@ ssize_t sys_send_fds(int fd, const void *buf, size_t len, const int *fds, unsign
 	}
 	return NEG(sendmsg(fd, &m, MSG_NOSIGNAL));
 }
-ssize_t sys_recv_fds(int fd, void *buf, size_t len, int *fds, unsigned max, unsigned *nfds)
+static ssize_t recv_fds(int fd, void *buf, size_t len, int *fds, unsigned max, unsigned *nfds)
 {
 	struct iovec iov = {buf, len};
 	union {
@@ -146,46 +146,24 @@ int sys_setfsids(uid_t uid, gid_t gid)
 int sys_socketpair(int fds[2]) { return NEG(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds)); }
 ssize_t sys_send_record(int fd, const void *buf, size_t len, int passfd)
 {
-	/* sendmsg(2) takes an iovec of non-const pointers and only reads through it. */
-	void *p;
-	memcpy(&p, &buf, sizeof p);
-	struct iovec iov = {p, len};
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int))];
-	} c;
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-	memset(&c, 0, sizeof c);
-	if (passfd >= 0) {
-		m.msg_control = c.space;
-		m.msg_controllen = sizeof c.space;
-		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &passfd, sizeof(int));
-	}
-	return NEG(sendmsg(fd, &m, MSG_NOSIGNAL));
+	return send_fds(fd, buf, len, &passfd, passfd >= 0 ? 1 : 0);
 }
 
 ssize_t sys_recv_record(int fd, void *buf, size_t len, int *passfd)
 {
-	struct iovec iov = {buf, len};
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int))];
-	} c;
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.space,
-			   .msg_controllen = sizeof c.space};
-	*passfd = -1;
-	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
-	if (n < 0)
-		return -errno;
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
-		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
-		    h->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(passfd, CMSG_DATA(h), sizeof(int));
-	return n;
+	unsigned n = 0;
+	ssize_t got = recv_fds(fd, buf, len, passfd, 1, &n);
+	if (n == 0)
+		*passfd = -1;
+	return got;
+}
+ssize_t sys_send_fds(int fd, const void *buf, size_t len, const int *fds, unsigned nfds)
+{
+	return send_fds(fd, buf, len, fds, nfds);
+}
+ssize_t sys_recv_fds(int fd, void *buf, size_t len, int *fds, unsigned max, unsigned *nfds)
+{
+	return recv_fds(fd, buf, len, fds, max, nfds);
 }
 
 int sys_close_range(unsigned first, unsigned last, unsigned flags)
