@@ -184,7 +184,9 @@ __attribute__((noreturn)) static void serve(int ch)
 	static struct run_request_buf r;
 	static char *argv[RUN_MAX_ARGS + 1], *envp[RUN_MAX_ARGS + 1];
 	unsigned seq = 0;
-	int next = spare(ch, &seq);
+	/* The first keeper is made at the first request: a grader that never runs
+	 * anything costs one idle broker, nothing more. */
+	int next = -1;
 	for (;;) {
 		int fds[RFD_MAX];
 		unsigned n = 0;
@@ -288,15 +290,17 @@ int run_broker_start(const struct usher_config *cfg, struct usher_plan *plan,
 	size_t n = 0;
 	while (plan->env[n])
 		n++;
-	const char **e = malloc((n + 2) * sizeof *e), *v = strdup(var);
-	if (!e || !v) {
-		free(e), free((void *)v);
+	/* Static: lives as long as PID 1 (and its forks), never freed. */
+	static const char **e;
+	static char v[32];
+	if (!(e = malloc((n + 2) * sizeof *e))) {
 		sys_close(ch[0]), sys_close(ch[1]);
 		return report_fail(rep, STEP_ENV, ENOMEM, "usher run: the grader's environment");
 	}
+	snprintf(v, sizeof v, "%s", var);
 	memcpy(e, plan->env, n * sizeof *e);
 	e[n] = v, e[n + 1] = NULL;
-	plan->env = e; /* lives as long as PID 1 */
+	plan->env = e;
 	plan->run_var = v;
 	pid_t pid = sys_fork();
 	if (pid < 0) {
