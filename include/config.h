@@ -47,6 +47,7 @@ RUN_APPLY(a_run_stderr);
 RUN_APPLY(a_run_meta);
 RUN_APPLY(a_run_dir);
 RUN_APPLY(a_run_hide);
+RUN_APPLY(a_hide);
 RUN_APPLY(a_run_env);
 RUN_APPLY(a_run_allow_network);
 int config_run_defaults(struct usher_config *c, const char *channel, char *why, size_t whylen);

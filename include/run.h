@@ -180,6 +180,11 @@ long tree_chown(int dirfd, uid_t from, uid_t to_uid, gid_t to_gid);
 int tree_remove(int parent, const char *name);
 /* Remove the entries of dirfd owned by uid (and what is beneath them). */
 int tree_remove_owned(int dirfd, uid_t uid);
+/* Hide the file or directory fd (any kind of fd of it) from others: they lose every
+ * right. A run's --hide: the grader's own only (-EPERM otherwise). The operator's
+ * (usher --hide, foreign): any, its group then the grader's with at most the read and
+ * search rights others had. -EINVAL: neither a file nor a directory. */
+int tree_hide(int fd, uid_t grader, gid_t grader_gid, bool foreign);
 
 /* run_meta.c: the verdict as JSON (--meta), into buf. */
 int run_meta_json(const struct run_verdict *v, char *buf, size_t len);

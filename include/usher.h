@@ -77,7 +77,8 @@ static inline bool is_outcome(int rc) { return rc < -OUTCOME_FIRST; }
 	X(SUPERVISE, "supervise", "supervising the grader")                               \
 	X(LIMITS, "limits", "the limits usher enforces itself (--memory, --cpu-time)")   \
 	X(OUTPUT, "output", "the relay of the grader's output (--max-output)")           \
-	X(DELIVER, "deliver", "usher deliver")
+	X(DELIVER, "deliver", "usher deliver")                                            \
+	X(RUN, "run", "usher run's broker, and --hide: what the learner's runs may not read")
 
 enum usher_step {
 	STEP_NONE,
@@ -242,6 +243,8 @@ struct usher_config {
 		const char *stdin_path, *stdout_path, *stderr_path, *meta, *dir;
 		struct strlist hide, env;
 	} run;
+	/* --hide of the shim: what no run of the learner's may read (the grader may) */
+	struct strlist hide;
 };
 
 #define USHER_DEGRADED_MAX 12

@@ -321,6 +321,7 @@ static const struct opt options[] = {
 	{"max-output", 0, ARG_ONE, FOR_SHIM, "SIZE", "the grader's stdout+stderr kept: head and tail, 0 for no relay (1M)", a_max_output},
 	{"feedback-format", 0, ARG_ONE, FOR_SHIM, "FORMAT", "the learner's file usher writes: coursera, gradescope, prairielearn or none (coursera)", a_feedback_format},
 	{"feedback-message", 0, ARG_LIST, FOR_SHIM, "STATUS=TEXT,...", "the learner's message for a result status, instead of the default; \\, for a comma", a_feedback_message},
+	{"hide", 0, ARG_LIST, FOR_SHIM, "PATH,...", "files and directories the learner's runs (usher run) may not read; the grader still can", a_hide},
 	{"dir", 0, ARG_ONE, FOR_RUN, "DIR", "run: the learner's read-write working directory, the grader's (its temporary one)", a_run_dir},
 	{"hide", 0, ARG_LIST, FOR_RUN, "PATH,...", "run: what the learner may not read (hidden tests, reference solution)", a_run_hide},
 	{"stdin", 0, ARG_ONE, FOR_RUN, "FILE", "run: the learner's standard input (usher run's own)", a_run_stdin},

@@ -75,6 +75,7 @@ int config_print_json(const struct usher_config *c)
 	jb_array_end(&b);
 	list(&b, "writable", &c->writable);
 	list(&b, "feedback", &c->feedback);
+	list(&b, "hide", &c->hide);
 	jb_kstr(&b, "network", network_name(c->network));
 	jb_kstr(&b, "seccomp", c->seccomp == SECCOMP_FILE ? c->seccomp_file
 			       : c->seccomp == SECCOMP_NONE ? "none" : "default");

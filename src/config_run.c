@@ -71,6 +71,14 @@ APPLY(a_run_hide)
 		return WHY("not an absolute path");
 	return strlist_add(&c->run.hide, v) < 0 ? -ENOMEM : 0;
 }
+/* The shim's: the operator's list, applied by PID 1 before the grader exists. */
+APPLY(a_hide)
+{
+	if (*v != '/')
+		return WHY("not an absolute path");
+	return strlist_add(&c->hide, v) < 0 ? -ENOMEM : 0;
+}
+
 /* NAME=VALUE, or NAME alone: the grader's own value, if it has one. */
 APPLY(a_run_env)
 {

@@ -39,9 +39,18 @@
 
 static struct run_env env;
 static struct bpf_prog progs[2];
-/* Keepers alive (runs under way, and the one on standby). Keepers are root: a grader
- * asking for runs faster than they end must not fill the pid space with them. */
+/* Keepers alive (runs under way, and the one on standby), their identities and the
+ * processes their runs may have. Keepers are root: a grader asking for runs faster
+ * than they end must not fill the pid space with them, nor, with a uid per run, have
+ * more processes at once than its own limit allows it; and no identity is given to a
+ * second run while the first one lives. */
+static struct {
+	pid_t pid;
+	uid_t uid;
+	uint64_t processes;
+} runs[RUN_MAX_LIVE];
 static unsigned live;
+static uint64_t budget; /* the grader's RLIMIT_NPROC: all runs together */
 static pid_t broker = -1, standby = -1;
 static volatile sig_atomic_t stopping;
 
@@ -156,7 +165,14 @@ static int spare(int ch, unsigned *seq)
 	int pair[2];
 	if (sys_socketpair(pair) < 0)
 		return -1;
-	uid_t uid = env.base + ((*seq)++ % RUN_UIDS);
+	uid_t uid;
+	bool taken;
+	do { /* the next identity no live run has */
+		uid = env.base + ((*seq)++ % RUN_UIDS);
+		taken = false;
+		for (unsigned i = 0; i < live; i++)
+			taken |= runs[i].uid == uid;
+	} while (taken);
 	pid_t pid = live >= RUN_MAX_LIVE ? -EAGAIN : sys_fork();
 	if (pid == 0) {
 		sys_close(ch), sys_close(pair[0]);
@@ -167,6 +183,7 @@ static int spare(int ch, unsigned *seq)
 		sys_close(pair[0]);
 		return -1;
 	}
+	runs[live].pid = pid, runs[live].uid = uid, runs[live].processes = 0;
 	live++;
 	standby = pid;
 	return pair[0];
@@ -175,8 +192,27 @@ static int spare(int ch, unsigned *seq)
 /* Keepers that ended (their runs are over): reaped here, between requests. */
 static void reap(void)
 {
-	while (live > 0 && sys_wait4(-1, NULL, WNOHANG, NULL) > 0)
-		live--;
+	pid_t pid;
+	while (live > 0 && (pid = sys_wait4(-1, NULL, WNOHANG, NULL)) > 0)
+		for (unsigned i = 0; i < live; i++)
+			if (runs[i].pid == pid) {
+				runs[i] = runs[--live];
+				break;
+			}
+}
+
+/* May a run of n processes start now? The standby keeper is charged with it. */
+static bool within_budget(uint64_t n)
+{
+	uint64_t sum = 0;
+	for (unsigned i = 0; i < live; i++)
+		sum += runs[i].processes;
+	if (sum + n > budget)
+		return false;
+	for (unsigned i = 0; i < live; i++)
+		if (runs[i].pid == standby)
+			runs[i].processes = n;
+	return true;
 }
 
 __attribute__((noreturn)) static void serve(int ch)
@@ -202,12 +238,19 @@ __attribute__((noreturn)) static void serve(int ch)
 				refuse(fds[0], "a malformed request");
 		} else if (next < 0 && live >= RUN_MAX_LIVE) {
 			refuse(fds[0], "too many runs at once (" RUN_MAX_LIVE_S ")");
+		} else if (r.h.lim.processes > budget) {
+			refuse(fds[0], "--processes is more than the grader itself may have (its nproc limit)");
 		} else {
 			/* To the keeper on standby (a new one if it died), which replies to the
 			 * client itself; then the next one is made ready. */
 			for (int attempt = 0; attempt < 2 && sent < 0; attempt++) {
 				if (next < 0)
 					next = spare(ch, &seq);
+				if (next >= 0 && !within_budget(r.h.lim.processes)) {
+					refuse(fds[0], "the runs under way already have as many processes as the grader may");
+					sent = 0;
+					break;
+				}
 				sent = next < 0 ? -EAGAIN : sys_send_fds(next, &r, (size_t)len, fds, n);
 				if (next >= 0)
 					sys_close(next);
@@ -215,7 +258,8 @@ __attribute__((noreturn)) static void serve(int ch)
 			}
 			if (sent < 0)
 				refuse(fds[0], "no keeper could be started");
-			next = spare(ch, &seq);
+			if (next < 0)
+				next = spare(ch, &seq);
 		}
 		for (unsigned i = 0; i < n; i++)
 			sys_close(fds[i]);
@@ -258,6 +302,28 @@ __attribute__((noreturn)) static void broker_main(int ch, const struct usher_pla
 	serve(ch);
 }
 
+/* The operator's --hide, before the grader exists: files of the image (hidden tests, a
+ * reference solution) that the grader may read and no run may. It rests on a run's own
+ * uid: without one, it cannot be kept, and that is a setup failure. */
+static int hide_paths(const struct usher_config *cfg, struct usher_report *rep)
+{
+	for (size_t i = 0; i < cfg->hide.n; i++) {
+		const char *p = cfg->hide.v[i];
+		int fd, rc;
+		if (!env.switch_ids)
+			return report_fail(rep, STEP_RUN, EPERM, "--hide %s: the learner's runs would share the "
+					   "grader's uid (usher cannot switch users): nothing would hide it", p);
+		if ((fd = sys_openat(AT_FDCWD, p, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) < 0)
+			return report_fail(rep, STEP_RUN, -fd, "--hide: open %s", p);
+		rc = tree_hide(fd, env.grader_uid, env.grader_gid, true);
+		sys_close(fd);
+		if (rc < 0)
+			return report_fail(rep, STEP_RUN, -rc, "--hide %s%s", p,
+					   rc == -EINVAL ? ": neither a file nor a directory (nor a symlink)" : "");
+	}
+	return 0;
+}
+
 int run_broker_start(const struct usher_config *cfg, struct usher_plan *plan,
 		     struct usher_report *rep)
 {
@@ -272,20 +338,23 @@ int run_broker_start(const struct usher_config *cfg, struct usher_plan *plan,
 	env.grader_gid = plan->gid;
 	env.landlock_abi = plan->landlock_abi;
 	env.network = plan->network;
+	/* All runs together may have as many processes as the grader itself (nproc). */
+	budget = cfg->rlimits[RLIMIT_NPROC].set && cfg->rlimits[RLIMIT_NPROC].soft != RLIM_INFINITY
+			 ? cfg->rlimits[RLIMIT_NPROC].soft : 4096;
 	if (env.switch_ids)
 		run_uid_base(cfg, plan);
 	else if (plan->landlock_abi < LANDLOCK_ABI_FULL)
 		env.why_not = "no separation is possible: usher cannot give the run an identity of its "
 			      "own (it has no CAP_SETUID) and Landlock cannot scope its signals (ABI < 6)";
-	if ((rc = run_programs(cfg, plan, rep)) < 0)
+	if ((rc = run_programs(cfg, plan, rep)) < 0 || (rc = hide_paths(cfg, rep)) < 0)
 		return rc;
 	if ((rc = sys_socketpair(ch)) < 0)
-		return report_fail(rep, STEP_SPAWN, -rc, "usher run: the channel's socketpair");
+		return report_fail(rep, STEP_RUN, -rc, "usher run: the channel's socketpair");
 	/* The grader's end survives its exec (lockdown step 1 keeps it). */
 	if ((rc = sys_fcntl(ch[1], F_SETFD, 0)) < 0 ||
 	    (rc = snprintf(var, sizeof var, "USHER_RUN_FD=%d", ch[1])) < 0) {
 		sys_close(ch[0]), sys_close(ch[1]);
-		return report_fail(rep, STEP_SPAWN, rc < 0 ? -rc : EIO, "usher run: the channel");
+		return report_fail(rep, STEP_RUN, rc < 0 ? -rc : EIO, "usher run: the channel");
 	}
 	size_t n = 0;
 	while (plan->env[n])
@@ -305,7 +374,7 @@ int run_broker_start(const struct usher_config *cfg, struct usher_plan *plan,
 	pid_t pid = sys_fork();
 	if (pid < 0) {
 		sys_close(ch[0]), sys_close(ch[1]);
-		return report_fail(rep, STEP_SPAWN, (int)-pid, "usher run: fork the broker");
+		return report_fail(rep, STEP_RUN, (int)-pid, "usher run: fork the broker");
 	}
 	if (pid == 0)
 		broker_main(ch[0], plan);

@@ -44,6 +44,7 @@
 #include "util.h"
 
 static struct keeper k;
+static void remove_as_run(const struct keeper *kp, int parent, const char *name);
 #define TICK_FIRST_MS 20 /* the first count of --cpu-time and --memory */
 
 /* The verdict, once the run is over and --dir is the grader's again; what is left to
@@ -53,12 +54,25 @@ __attribute__((noreturn)) static void reply_exit(void)
 {
 	int tmp_parent = k.tmp_parent;
 	k.tmp_parent = -1; /* removed after the verdict */
+	if (k.pid > 0)
+		keeper_verdict_sweep(&k);
+	/* --dir back to the grader before the verdict; if any of it cannot be (a learner's
+	 * tree too deep or too large), the verdict says so: the grader must not trust it. */
+	if (k.dir >= 0 && k.env->switch_ids && k.lent >= 0) {
+		long rc = tree_chown(k.dir, k.uid, k.env->grader_uid, k.env->grader_gid);
+		k.lent = -1;
+		if (rc < 0 && k.v.status != RUN_INTERNAL) {
+			k.v.status = RUN_INTERNAL;
+			snprintf(k.v.message, sizeof k.v.message, "--dir could not all be given back to the "
+				 "grader (%s): what the run left there is not to be trusted", strerror((int)-rc));
+		}
+	}
 	keeper_cleanup(&k);
 	k.v.magic = RUN_MAGIC;
 	sys_send_record(k.reply, &k.v, sizeof k.v, -1);
 	sys_close(k.reply);
-	if (tmp_parent >= 0 && k.tmp_name[0])
-		tree_remove(tmp_parent, k.tmp_name);
+	k.tmp_parent = tmp_parent;
+	remove_as_run(&k, k.tmp_parent, k.tmp_name);
 	_exit(0);
 }
 
@@ -72,28 +86,6 @@ __attribute__((noreturn)) static void internal(int err, const char *what)
 	reply_exit();
 }
 
-/* --hide: only the grader may read it now. Others lose every right; the group becomes
- * the grader's, with at most the read and search rights others had (never write), so
- * the grader keeps what it could do and gains nothing. Files and directories only. */
-static int hide(int fd)
-{
-	struct stat st;
-	char path[64];
-	int rc;
-	if ((rc = sys_fstat(fd, &st)) < 0)
-		return rc;
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return -EINVAL;
-	mode_t mode = st.st_mode & 07777;
-	if (st.st_uid != k.env->grader_uid && st.st_gid != k.env->grader_gid) {
-		if ((rc = sys_fchownat(fd, "", (uid_t)-1, k.env->grader_gid, AT_EMPTY_PATH)) < 0)
-			return rc;
-		mode = (mode & ~(mode_t)070) | ((mode & 05) << 3);
-	}
-	mode &= ~(mode_t)07;
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	return sys_fchmodat(AT_FDCWD, path, mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID));
-}
 
 
 int keeper_tmp(struct keeper *kp)
@@ -130,6 +122,11 @@ int keeper_tmp(struct keeper *kp)
 static void remove_leftovers(const struct keeper *kp)
 {
 	static const char *const shared[] = {"/tmp", "/var/tmp", "/dev/shm"};
+	/* As the run (its filesystem ids, which also leaves root's file capabilities out of
+	 * the effective set): nothing the run could not remove itself, whatever was moved
+	 * into its trees. */
+	if (kp->env->switch_ids)
+		sys_setfsids(kp->uid, kp->uid);
 	for (size_t i = 0; kp->env->switch_ids && kp->env->landlock_abi <= 0 && i < sizeof shared / sizeof shared[0]; i++) {
 		int fd = sys_openat(AT_FDCWD, shared[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 		if (fd >= 0) {
@@ -137,6 +134,20 @@ static void remove_leftovers(const struct keeper *kp)
 			sys_close(fd);
 		}
 	}
+	if (kp->env->switch_ids)
+		sys_setfsids(0, 0);
+}
+
+/* The run's temporary directory, removed as the run (see above). */
+static void remove_as_run(const struct keeper *kp, int parent, const char *name)
+{
+	if (parent < 0 || !name[0])
+		return;
+	if (kp->env->switch_ids)
+		sys_setfsids(kp->uid, kp->uid);
+	tree_remove(parent, name);
+	if (kp->env->switch_ids)
+		sys_setfsids(0, 0);
 }
 
 void keeper_cleanup(struct keeper *kp)
@@ -148,8 +159,7 @@ void keeper_cleanup(struct keeper *kp)
 		tree_chown(kp->dir, kp->uid, kp->env->grader_uid, kp->env->grader_gid);
 	kp->lent = -1;
 	remove_leftovers(kp);
-	if (kp->tmp_parent >= 0 && kp->tmp_name[0])
-		tree_remove(kp->tmp_parent, kp->tmp_name);
+	remove_as_run(kp, kp->tmp_parent, kp->tmp_name);
 	kp->tmp_parent = -1;
 }
 
@@ -195,13 +205,19 @@ static void prepare(void)
 		 * not its (a directory of root's handed to the grader after the run). */
 		if (k.env->switch_ids && st.st_uid != k.env->grader_uid)
 			internal(0, "--dir: not the grader's (it must own the directory it lends)");
-		if (k.env->switch_ids && (k.lent = tree_chown(k.dir, k.env->grader_uid, k.uid, k.uid)) < 0)
-			internal((int)-k.lent, "--dir: give it to the run");
+		if (k.env->switch_ids) {
+			k.lent = 0; /* given back even if lending stops half-way */
+			long lent = tree_chown(k.dir, k.env->grader_uid, k.uid, k.uid);
+			if (lent < 0)
+				internal((int)-lent, "--dir: lend it to the run (too deep, too large?)");
+		}
 	}
 	for (unsigned i = 0; i < r->nhide; i++)
-		if ((rc = hide(k.hide[i])) < 0) {
-			snprintf(what, sizeof what, "--hide (the %u%s path)", i + 1, i ? "th" : "st");
-			internal(-rc, rc == -EINVAL ? "--hide: neither a file nor a directory" : what);
+		if ((rc = tree_hide(k.hide[i], k.env->grader_uid, k.env->grader_gid, false)) < 0) {
+			snprintf(what, sizeof what, "--hide (path %u)", i + 1);
+			internal(rc == -EINVAL || rc == -EPERM ? 0 : -rc,
+				 rc == -EINVAL ? "--hide: neither a file nor a directory" :
+				 rc == -EPERM ? "--hide: not the grader's own (usher --hide, the operator's, hides the image's files)" : what);
 		}
 	if (k.failed) { /* the learner's process could not lock down on standby */
 		snprintf(what, sizeof what, "%s", k.failure.what);

@@ -107,10 +107,18 @@ attack() { # SCRIPT-FOR-THE-GRADER: prints the probe lines
 out=$(attack 'echo mine >$T/feedback.json; $U run -- $P write $T/feedback.json >$T/out; $P write $T/feedback.json >>$T/out')
 tap_like "$out" "probe: write: EACCES .*
 probe: write: OK" "rewrite the feedback: EACCES to the learner (its own uid), OK to the grader (control)"
-out=$(attack '$U run -- $P read $H/expected.out >$T/out; $U run --hide $H -- $P read $H/expected.out >>$T/out; $P read $H/expected.out >>$T/out')
+out=$(attack 'echo mine >$T/mine; $U run -- $P read $T/mine >$T/out; $U run --hide $T/mine -- $P read $T/mine >>$T/out
+	$P read $T/mine >>$T/out; $U run --hide $H -- true 2>>$T/out; echo "rc=$?" >>$T/out')
 tap_like "$out" "probe: read: OK .*
 probe: read: EACCES .*
-probe: read: OK" "hidden tests: readable without --hide (control), EACCES with it, the grader still reads them"
+probe: read: OK .*
+usher: run: .*not the grader's own.*
+rc=125" "a run's --hide: a file of the grader's readable without it (control), EACCES with it, the grader still reads it; root's refused"
+out=$(attack '$U run -- $P read $H/expected.out >$T/out')
+tap_like "$out" "probe: read: OK" "control: without the operator's --hide, a run reads the (root's, world-readable) tests"
+out=$(attack '$U run -- $P read $H/expected.out >$T/out; $P read $H/expected.out >>$T/out' --hide "$tmp/hidden")
+tap_like "$out" "probe: read: EACCES .*
+probe: read: OK" "the operator's --hide (the image's hidden tests, root's): EACCES to every run, the grader reads them"
 out=$(attack '$U run -- $P read-environ $$ >$T/out; $P read-environ $$ >>$T/out')
 tap_like "$out" "probe: read-environ: EACCES .*
 probe: read-environ: (OK|SECRET).*" "/proc/<grader>/environ: EACCES to the learner, readable by the grader's own uid (control)"
@@ -146,6 +154,25 @@ tap_like "$out" "b left=0" "... and the fork bomb's processes"
 out=$(attack 'mkdir $T/w; $U run --dir $T/w -- sh -c "id -u >uid; exec $P sleep 30" & c=$!; sleep 0.5; kill -9 $c; sleep 0.5
 	echo "left=$(sh -c "$C" - $(cat $T/w/uid))" >$T/out' --setenv "C=$count")
 tap_like "$out" "left=0" "usher run killed: its run ends with it"
+# What the learner leaves for the root walks: 3000 directories side by side, some made
+# unreadable, in --dir and in its temporary directory, are given back and removed whole;
+# a tree deeper than the walk goes makes the verdict say --dir is not all back.
+out=$(attack 'mkdir $T/w; $U run --dir $T/w --meta $T/m.json -- sh -c "
+	i=0; while [ \$i -lt 3000 ]; do mkdir d\$i \$TMPDIR/t\$i; i=\$((i+1)); done
+	chmod 0 d7 \$TMPDIR/t7; touch d9/f; echo \$TMPDIR >where" >$T/out
+	sleep 0.5; ls -d $(cat $T/w/where) >>$T/out 2>&1
+	rm -rf $T/w && echo "grader removed --dir: $?" >>$T/out; cat $T/m.json >>$T/out')
+tap_like "$out" "grader removed --dir: 0" "3000 directories (one unreadable) in --dir: all the grader's again"
+tap_like "$out" '"status":"ok"' "... and the verdict is ok"
+tap_like "$out" "ls: .*usher-run-.*No such file" "... the 3000 in its temporary directory are gone with it"
+out=$(attack 'mkdir $T/w; $U run --dir $T/w --meta $T/m.json -- sh -c "
+	i=0; while [ \$i -lt 200 ]; do mkdir d && cd d; i=\$((i+1)); done"; cat $T/m.json >$T/out')
+tap_like "$out" '"status":"internal_error".*"--dir could not all be given back' \
+	"a tree 200 deep in --dir: the verdict says it is not all given back"
+out=$(attack '$U run --processes 100000 -- true 2>$T/out; echo "rc=$?" >>$T/out')
+tap_like "$out" "more than the grader itself may have.*
+rc=125" "--processes above the grader's own nproc limit: refused"
+
 out=$(attack '$U run --meta $T/a.json -- $P sleep 1 & $U run --meta $T/b.json -- $P sleep 1; wait; echo $(grep -o "\"uid\":[0-9]*" $T/a.json $T/b.json | sort -u | wc -l) >$T/out')
 tap_is "$out" 2 "two runs at once have two identities"
 

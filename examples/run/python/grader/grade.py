@@ -46,7 +46,9 @@ def usher_run(program, meta, **opts):
     subprocess closes every fd but 0-2 unless told otherwise, hence pass_fds.
     The meta file lives in a directory only the grader can write (never in --dir,
     which the learner's code may modify)."""
-    cmd = [USHER, "run", "--meta", meta, *LIMITS, "--hide", TESTS]
+    # The hidden tests are hidden by the operator's usher --hide (USHER_HIDE in the
+    # Dockerfile): a run's own --hide takes only files the grader owns.
+    cmd = [USHER, "run", "--meta", meta, *LIMITS]
     for name, value in opts.items():
         cmd += ["--" + name.replace("_", "-"), value]
     fd = os.environ.get("USHER_RUN_FD", "")
