@@ -86,6 +86,10 @@ int sys_inotify_rm_watch(int fd, int wd);
 int sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
 int sys_signalfd(const sigset_t *mask, int flags);
 int sys_sigprocmask(int how, const sigset_t *set, sigset_t *old);
+/* Signal sig back to its default action, through rt_sigaction itself: libc's
+ * sigaction refuses the signals it reserves (32-34 in musl), which a parent may still
+ * have left ignored, and an ignored signal survives execve. */
+int sys_signal_default(int sig);
 int sys_timerfd_create(int flags);
 int sys_timerfd_settime(int fd, const struct itimerspec *spec);
 

@@ -237,10 +237,12 @@ __attribute__((noreturn)) static void go(const struct run_child *c)
  * but a process as a shell would start it. */
 static void signals(void)
 {
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	sigset_t none;
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
+	/* Also those libc reserves for itself (32-34), which whatever started usher may have
+	 * left ignored: SIGKILL and SIGSTOP are the only ones the kernel refuses. */
+	for (int sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sys_signal_default(sig) < 0)
+			die(1, EINVAL, "reset the signals' actions");
 	sigemptyset(&none);
 	if (sys_sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		die(1, EINVAL, "unblock the signals");

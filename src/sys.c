@@ -138,6 +138,16 @@ int sys_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
 }
 int sys_fchmodat(int dirfd, const char *path, mode_t mode) { return NEG(fchmodat(dirfd, path, mode, 0)); }
 int sys_fchdir(int fd) { return NEG(fchdir(fd)); }
+int sys_signal_default(int sig)
+{
+	struct { /* the kernel's struct sigaction on x86_64 */
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} ksa = {0};
+	return NEG((int)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof ksa.mask));
+}
 int sys_setfsids(uid_t uid, gid_t gid)
 {
 	setfsgid(gid);

@@ -283,6 +283,7 @@ ssize_t sys_recv_fds(int fd, void *b, size_t n, int *f, unsigned m, unsigned *k)
 int sys_fchownat(int d, const char *p, uid_t u, gid_t g, int f) { (void)d; (void)p; (void)u; (void)g; (void)f; PRETEND(int, 0) }
 int sys_fchmodat(int d, const char *p, mode_t m) { (void)d; (void)p; (void)m; PRETEND(int, 0) }
 int sys_fchdir(int fd) { (void)fd; PRETEND(int, 0) }
+int sys_signal_default(int sig) { (void)sig; PRETEND(int, 0) }
 int sys_setfsids(uid_t u, gid_t g) { (void)u; (void)g; PRETEND(int, 0) }
 ssize_t sys_send_record(int fd, const void *b, size_t n, int pfd) { (void)pfd; REAL(ssize_t, write(fd, b, n)) }
 ssize_t sys_recv_record(int fd, void *b, size_t n, int *pfd) { *pfd = -1; REAL(ssize_t, read(fd, b, n)) }
