@@ -140,13 +140,10 @@ int sys_fchmodat(int dirfd, const char *path, mode_t mode) { return NEG(fchmodat
 int sys_fchdir(int fd) { return NEG(fchdir(fd)); }
 int sys_signal_default(int sig)
 {
-	struct { /* the kernel's struct sigaction on x86_64 */
-		void *handler;
-		unsigned long flags;
-		void *restorer;
-		uint64_t mask;
-	} ksa = {0};
-	return NEG((int)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof ksa.mask));
+	/* The kernel's struct sigaction on x86_64 (handler, flags, restorer, mask), all zero:
+	 * SIG_DFL, no flags, an empty mask. */
+	uint64_t ksa[4] = {0, 0, 0, 0};
+	return NEG((int)syscall(SYS_rt_sigaction, sig, ksa, NULL, sizeof ksa[3]));
 }
 int sys_setfsids(uid_t uid, gid_t gid)
 {
