@@ -30,8 +30,9 @@ STEPS_OF = {
     'sys_seccomp_attach': {'seccomp'}, 'sys_execve': {'exec'},
     'sys_landlock_add_rule': {'landlock'}, 'sys_landlock_restrict_self': {'landlock'},
     'sys_landlock_create_ruleset': {'landlock'},
-    # fork: the grader's process (spawn), or with --exec the result's writer (result)
-    'sys_fork': {'spawn', 'result'}, 'sys_socketpair': {'spawn'},
+    # fork: the grader's process (spawn), with --exec the result's writer (result), or
+    # usher run's broker (run); socketpair: the spawn channel, or usher run's channel
+    'sys_fork': {'spawn', 'result', 'run'}, 'sys_socketpair': {'spawn', 'run'},
     # pipe2: the result's writer (--exec), the spawn protocol, or the output relay's pipes
     'sys_pipe2': {'result', 'spawn', 'output'},
     ('sys_capbset_drop', 'child'): {'caps'}, ('sys_capbset_drop', 'parent'): {'pid1', 'caps'},
