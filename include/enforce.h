@@ -56,6 +56,12 @@ int limits_timeout(const struct limits *l, uint64_t now);
 /* The checks that are due: the limit that fired (the grader's group has had SIGKILL
  * and rep->grader.limit is set), or LIMIT_NONE. */
 enum usher_limit limits_check(struct limits *l, struct usher_report *rep, uint64_t now);
+/* The user and system time of a rusage, in nanoseconds. */
+struct rusage;
+uint64_t rusage_cpu_ns(const struct rusage *ru);
+/* /proc/PID/stat (pid a name in the /proc directory fd proc): utime + stime + cutime +
+ * cstime in clock ticks, and the parent. 0, or -errno (gone, unreadable). */
+int proc_cpu_ticks(int proc, const char *pid, uint64_t *ticks, pid_t *ppid);
 /* After the sweep: cpu_ms, peak_memory_kib, oom_kills into the report. */
 void limits_finish(struct limits *l, struct usher_report *rep);
 void limits_release(struct limits *l);

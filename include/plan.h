@@ -81,11 +81,10 @@ struct usher_plan {
 	struct relay *relay;
 	struct feedback_plan *feedback;
 	/* usher run (run_broker.c): the grader's end of the channel to the broker (kept by
-	 * lockdown step 1, closed in PID 1 by pid1_harden; -1: none), the broker, and the
+	 * lockdown step 1, closed in PID 1 by pid1_harden; -1: none), and the
 	 * run identities [run_uid, run_uid + RUN_UIDS) that the final sweep also kills. */
 	int run_fd;
 	const char *run_var; /* "USHER_RUN_FD=N" in env: the one USHER_* variable the grader gets */
-	pid_t broker_pid;
 	bool run_uids;
 	uid_t run_uid;
 };

@@ -40,15 +40,14 @@ struct usher_plan;
 #define RUN_MAX_LIVE 64 /* runs at once (keepers alive, the one on standby included) */
 #define RUN_MAX_LIVE_S "64"
 
-/* The fds a request carries, in this order; absent ones are not sent (flags say which). */
+/* The fds a request carries, in this order: the first four always; --dir (RUN_HAS_DIR)
+ * and the --hide paths (nhide) when there are. */
 enum run_fd { RFD_REPLY, RFD_STDIN, RFD_STDOUT, RFD_STDERR, RFD_DIR, RFD_HIDE, RFD_MAX = RFD_HIDE + RUN_MAX_HIDE };
 
+/* A request always carries the three streams (usher run's own when not named). */
 enum {
-	RUN_HAS_STDIN = 1u << 0,
-	RUN_HAS_STDOUT = 1u << 1,
-	RUN_HAS_STDERR = 1u << 2,
-	RUN_HAS_DIR = 1u << 3,
-	RUN_ALLOW_NETWORK = 1u << 4,
+	RUN_HAS_DIR = 1u << 0,
+	RUN_ALLOW_NETWORK = 1u << 1,
 };
 
 /* The limits of one run; 0 means none (processes, open_files and fsize always have one). */

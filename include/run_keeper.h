@@ -42,7 +42,9 @@ struct keeper {
 
 void keeper_loop(struct keeper *k);
 void keeper_verdict(struct keeper *k);
-void keeper_cleanup(struct keeper *k);
+/* The end of a keeper: the run swept, --dir given back (its result: 0 or -errno), the
+ * run's files removed. */
+long keeper_cleanup(struct keeper *k);
 /* Kill and reap everything of the run, read the rest of its output (once). */
 void keeper_verdict_sweep(struct keeper *k);
 int keeper_tmp(struct keeper *k);

@@ -111,7 +111,6 @@ static int open_fds(const struct usher_config *cfg, struct run_request_buf *r, i
 		}
 		fds[(*n)++] = fd;
 	}
-	r->h.flags |= RUN_HAS_STDIN | RUN_HAS_STDOUT | RUN_HAS_STDERR;
 	if (c->run.dir) {
 		if ((rc = open_as_grader(c->run.dir, O_RDONLY | O_DIRECTORY, &fd, v)) < 0)
 			return rc;

@@ -98,7 +98,6 @@ int plan_build(const struct usher_config *cfg, struct usher_plan *plan, struct u
 	int rc;
 	plan->report_fd = -1;
 	plan->run_fd = -1;
-	plan->broker_pid = -1;
 	plan->result_dirfd = -1;
 	plan->writer_fd = -1;
 	plan->writer_pid = -1;

@@ -84,8 +84,7 @@ __attribute__((noreturn)) static void stop(int next)
  * none: a run never gets less than the default), AF_INET and AF_INET6 sent to the
  * keeper, which makes them (bound to lo, or not where the grader has the whole network)
  * with --allow-network, and refuses them without. */
-static int run_programs(const struct usher_config *cfg, const struct usher_plan *plan,
-			struct usher_report *rep)
+static int run_programs(const struct usher_config *cfg, struct usher_report *rep)
 {
 	struct usher_config c = *cfg;
 	struct usher_plan p = {0};
@@ -97,7 +96,6 @@ static int run_programs(const struct usher_config *cfg, const struct usher_plan 
 	c.network = NET_NONE;
 	if ((rc = seccomp_compile(&c, &p, rep)) < 0)
 		return rc;
-	(void)plan;
 	progs[0] = p.seccomp, progs[1] = p.seccomp_notify;
 	env.seccomp = &progs[0];
 	env.seccomp_notify = &progs[1];
@@ -126,11 +124,9 @@ int run_parse(struct run_request_buf *r, size_t len, unsigned nfds, char **argv,
 	if (len < sizeof *h)
 		return -EPROTO;
 	unsigned want = 4 + !!(h->flags & RUN_HAS_DIR) + h->nhide;
-	if (len < sizeof *h || h->magic != RUN_MAGIC || h->version != RUN_VERSION ||
+	if (h->magic != RUN_MAGIC || h->version != RUN_VERSION ||
 	    h->strings != len - sizeof *h || h->nhide > RUN_MAX_HIDE || h->argc < 1 ||
 	    h->argc > RUN_MAX_ARGS || h->envc > RUN_MAX_ARGS || nfds != want ||
-	    (h->flags & (RUN_HAS_STDIN | RUN_HAS_STDOUT | RUN_HAS_STDERR)) !=
-		    (RUN_HAS_STDIN | RUN_HAS_STDOUT | RUN_HAS_STDERR) ||
 	    h->lim.processes < 1 || h->lim.open_files < 1 || h->lim.fsize < 1)
 		return -EPROTO;
 	char *p = r->strings, *end = r->strings + h->strings;
@@ -329,8 +325,6 @@ int run_broker_start(const struct usher_config *cfg, struct usher_plan *plan,
 {
 	int ch[2], rc;
 	char var[32];
-	plan->run_fd = -1;
-	plan->broker_pid = -1;
 	if (cfg->exec_mode)
 		return 0; /* nobody stays to broker anything */
 	env.switch_ids = plan->switch_ids && plan->priv.setid && plan->uid != 0;
@@ -346,7 +340,7 @@ int run_broker_start(const struct usher_config *cfg, struct usher_plan *plan,
 	else if (plan->landlock_abi < LANDLOCK_ABI_FULL)
 		env.why_not = "no separation is possible: usher cannot give the run an identity of its "
 			      "own (it has no CAP_SETUID) and Landlock cannot scope its signals (ABI < 6)";
-	if ((rc = run_programs(cfg, plan, rep)) < 0 || (rc = hide_paths(cfg, rep)) < 0)
+	if ((rc = run_programs(cfg, rep)) < 0 || (rc = hide_paths(cfg, rep)) < 0)
 		return rc;
 	if ((rc = sys_socketpair(ch)) < 0)
 		return report_fail(rep, STEP_RUN, -rc, "usher run: the channel's socketpair");
@@ -380,7 +374,7 @@ int run_broker_start(const struct usher_config *cfg, struct usher_plan *plan,
 		broker_main(ch[0], plan);
 	sys_close(ch[0]);
 	plan->run_fd = ch[1];
-	plan->broker_pid = broker = pid;
+	broker = pid;
 	log_verbose("run: broker %d, channel fd %d, run uids from %u%s", (int)pid, ch[1],
 		    (unsigned)env.base, env.why_not ? " (runs refused: no separation)" : "");
 	return 0;

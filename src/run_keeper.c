@@ -54,20 +54,14 @@ __attribute__((noreturn)) static void reply_exit(void)
 {
 	int tmp_parent = k.tmp_parent;
 	k.tmp_parent = -1; /* removed after the verdict */
-	if (k.pid > 0)
-		keeper_verdict_sweep(&k);
 	/* --dir back to the grader before the verdict; if any of it cannot be (a learner's
 	 * tree too deep or too large), the verdict says so: the grader must not trust it. */
-	if (k.dir >= 0 && k.env->switch_ids && k.lent >= 0) {
-		long rc = tree_chown(k.dir, k.uid, k.env->grader_uid, k.env->grader_gid);
-		k.lent = -1;
-		if (rc < 0 && k.v.status != RUN_INTERNAL) {
-			k.v.status = RUN_INTERNAL;
-			snprintf(k.v.message, sizeof k.v.message, "--dir could not all be given back to the "
-				 "grader (%s): what the run left there is not to be trusted", strerror((int)-rc));
-		}
+	long rc = keeper_cleanup(&k);
+	if (rc < 0 && k.v.status != RUN_INTERNAL) {
+		k.v.status = RUN_INTERNAL;
+		snprintf(k.v.message, sizeof k.v.message, "--dir could not all be given back to the "
+			 "grader (%s): what the run left there is not to be trusted", strerror((int)-rc));
 	}
-	keeper_cleanup(&k);
 	k.v.magic = RUN_MAGIC;
 	sys_send_record(k.reply, &k.v, sizeof k.v, -1);
 	sys_close(k.reply);
@@ -85,8 +79,6 @@ __attribute__((noreturn)) static void internal(int err, const char *what)
 		snprintf(k.v.message, sizeof k.v.message, "%s", what);
 	reply_exit();
 }
-
-
 
 int keeper_tmp(struct keeper *kp)
 {
@@ -150,17 +142,19 @@ static void remove_as_run(const struct keeper *kp, int parent, const char *name)
 		sys_setfsids(0, 0);
 }
 
-void keeper_cleanup(struct keeper *kp)
+long keeper_cleanup(struct keeper *kp)
 {
+	long rc = 0;
 	if (kp->pid > 0)
 		keeper_verdict_sweep(kp);
 	/* --dir back to the grader: all the run made there, and what it was lent. */
 	if (kp->dir >= 0 && kp->env->switch_ids && kp->lent >= 0)
-		tree_chown(kp->dir, kp->uid, kp->env->grader_uid, kp->env->grader_gid);
+		rc = tree_chown(kp->dir, kp->uid, kp->env->grader_uid, kp->env->grader_gid);
 	kp->lent = -1;
 	remove_leftovers(kp);
 	remove_as_run(kp, kp->tmp_parent, kp->tmp_name);
 	kp->tmp_parent = -1;
+	return rc < 0 ? rc : 0;
 }
 
 /* The learner's environment: the request's (PATH, LANG, ... and --env), and the run's

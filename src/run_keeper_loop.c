@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "enforce.h"
 #include "parse.h"
 #include "run_keeper.h"
 #include "supervise.h"
@@ -121,7 +122,8 @@ static void child_report(struct keeper *k)
 
 /* The run's CPU time (ms) and memory (bytes, proportional set size) now: its
  * processes, found by the run's uid (or, sharing the grader's, the first process
- * alone), plus the CPU of those already reaped. */
+ * alone), plus the CPU of those already reaped (in the keeper's RUSAGE_CHILDREN; those
+ * a live process reaped are in its own cutime: nothing is counted twice). */
 static void count(const struct keeper *k, uint64_t *cpu_ms, uint64_t *rss)
 {
 	struct rusage ru;
@@ -130,45 +132,32 @@ static void count(const struct keeper *k, uint64_t *cpu_ms, uint64_t *rss)
 	int dfd = sys_openat(AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), err;
 	long tick = sysconf(_SC_CLK_TCK);
 	uint64_t ticks = 0, kib = 0;
-	*cpu_ms = *rss = 0;
-	if (sys_getrusage(RUSAGE_CHILDREN, &ru) == 0)
-		*cpu_ms = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-			  (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+	*cpu_ms = sys_getrusage(RUSAGE_CHILDREN, &ru) == 0 ? rusage_cpu_ns(&ru) / 1000000 : 0;
+	*rss = 0;
 	if (dfd < 0)
 		return;
 	while ((name = dents_next(dfd, &d, &err))) {
-		uint64_t pid;
+		uint64_t pid, t;
+		pid_t ppid;
 		struct stat st;
-		char path[64], buf[2048];
 		if (parse_u64(name, &pid) < 0)
 			continue;
 		if (k->env->switch_ids ? sys_fstatat(dfd, name, &st, 0) < 0 || st.st_uid != k->uid
 				       : (pid_t)pid != k->pid)
 			continue;
-		snprintf(path, sizeof path, "%s/stat", name);
-		ssize_t n = file_read_small(dfd, path, buf, sizeof buf, false);
-		const char *p = n > 0 ? strrchr(buf, ')') : NULL;
-		if (!p || !p[1] || !p[2])
-			continue;
-		/* After "(comm) S ": fields 4, 5, ...; utime 14, stime 15, and 16, 17 the
-		 * children it has reaped itself (those the keeper reaped are in its own
-		 * RUSAGE_CHILDREN: nothing is counted twice). */
-		char *q = (char *)p + 4;
-		for (int field = 4; field <= 17; field++) {
-			unsigned long long v = strtoull(q, &q, 10);
-			if (field >= 14)
-				ticks += v;
-		}
+		if (proc_cpu_ticks(dfd, name, &t, &ppid) == 0)
+			ticks += t;
 		/* Memory: the proportional set size, each shared page divided among its
 		 * sharers (a hundred forked workers are not a hundred copies); only when
 		 * --memory asks, since the kernel walks the page tables for it. */
 		if (k->req->lim.memory) {
+			char path[64], buf[2048];
 			/* smaps_rollup wants ptrace access: the keeper reads it as the run's uid
 			 * (its filesystem ids), not as root without CAP_SYS_PTRACE. */
 			snprintf(path, sizeof path, "%s/smaps_rollup", name);
 			if (k->env->switch_ids)
 				sys_setfsids(k->uid, k->uid);
-			n = file_read_small(dfd, path, buf, sizeof buf, false);
+			ssize_t n = file_read_small(dfd, path, buf, sizeof buf, false);
 			if (k->env->switch_ids)
 				sys_setfsids(0, 0);
 			const char *pss = n > 0 ? strstr(buf, "\nPss:") : NULL;
@@ -268,8 +257,7 @@ void keeper_verdict(struct keeper *k)
 	keeper_verdict_sweep(k);
 	v->wall_ms = k->ended - k->started;
 	if (sys_getrusage(RUSAGE_CHILDREN, &ru) == 0) {
-		v->cpu_ms = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-			    (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+		v->cpu_ms = rusage_cpu_ns(&ru) / 1000000;
 		v->max_rss_kib = (uint64_t)ru.ru_maxrss;
 	}
 	v->output_bytes = k->out_bytes;
@@ -295,7 +283,8 @@ void keeper_verdict(struct keeper *k)
 	if (k->limit) {
 		static const char *const why[RUN_STATUS_COUNT] = {
 			[RUN_WALL_TIME] = "--wall-time", [RUN_CPU_TIME] = "--cpu-time",
-			[RUN_MEMORY] = "--memory", [RUN_OUTPUT] = "--max-output"};
+			[RUN_MEMORY] = "--memory", [RUN_OUTPUT] = "--max-output",
+			[RUN_INTERNAL] = "usher run, its client, is gone"};
 		v->status = k->limit;
 		snprintf(v->message, sizeof v->message, "usher ended the run: %s", why[k->limit]);
 		return;

@@ -151,24 +151,24 @@ int limits_adopt(struct usher_plan *plan, struct usher_report *rep, pid_t child)
 	return 0;
 }
 
+uint64_t rusage_cpu_ns(const struct rusage *ru)
+{
+	return ((uint64_t)ru->ru_utime.tv_sec + (uint64_t)ru->ru_stime.tv_sec) * 1000000000u +
+	       ((uint64_t)ru->ru_utime.tv_usec + (uint64_t)ru->ru_stime.tv_usec) * 1000u;
+}
+
 static uint64_t ru_ns(int who)
 {
 	struct rusage ru;
-	if (sys_getrusage(who, &ru) < 0)
-		return 0;
-	return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000u +
-	       ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
+	return sys_getrusage(who, &ru) < 0 ? 0 : rusage_cpu_ns(&ru);
 }
 
-/* utime+stime+cutime+cstime (clock ticks) of /proc/PID/stat when its parent is usher or,
- * by_uid, its uid (the owner of /proc/PID) is the grader's. */
-static uint64_t proc_ticks(int proc, const char *pid, pid_t self, const struct limits *l)
+int proc_cpu_ticks(int proc, const char *pid, uint64_t *ticks, pid_t *ppid)
 {
 	char path[64], buf[1024];
-	struct stat st;
 	snprintf(path, sizeof path, "%s/stat", pid);
 	if (file_read_small(proc, path, buf, sizeof buf, false) < 0)
-		return 0;
+		return -ENOENT;
 	/* The command name may hold spaces and parentheses: fields start after the last ')'.
 	 * Then: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
 	 * stime cutime cstime (proc(5), fields 3-17). */
@@ -181,17 +181,31 @@ static uint64_t proc_ticks(int proc, const char *pid, pid_t self, const struct l
 			char *end;
 			f[i] = strtoull(p, &end, 10);
 			if (end == p)
-				return 0;
+				return -EIO;
 			p = end - 1;
 		}
 		p = strchr(p, ' ');
 	}
 	if (!p)
-		return 0; /* shorter than proc(5) says */
-	bool mine = (pid_t)f[1] == self;
+		return -EIO; /* shorter than proc(5) says */
+	*ppid = (pid_t)f[1];
+	*ticks = f[11] + f[12] + f[13] + f[14];
+	return 0;
+}
+
+/* The CPU ticks of /proc/PID when its parent is usher or, by_uid, its uid (the owner of
+ * /proc/PID) is the grader's. */
+static uint64_t proc_ticks(int proc, const char *pid, pid_t self, const struct limits *l)
+{
+	struct stat st;
+	uint64_t ticks;
+	pid_t ppid;
+	if (proc_cpu_ticks(proc, pid, &ticks, &ppid) < 0)
+		return 0;
+	bool mine = ppid == self;
 	if (!mine && l->by_uid && sys_fstatat(proc, pid, &st, 0) == 0)
 		mine = st.st_uid == l->uid;
-	return mine ? f[11] + f[12] + f[13] + f[14] : 0;
+	return mine ? ticks : 0;
 }
 
 uint64_t limits_cpu_ns(const struct limits *l)

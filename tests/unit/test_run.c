@@ -94,17 +94,7 @@ static int child(const char *fault, int nth, int err, bool go, struct child_repo
 		g.h.envc = 1;
 		memcpy(g.strings, "/learner\0PATH=/bin\0", 19);
 		g.h.strings = 19;
-		struct iovec iov = {&g, sizeof g.h + 19};
-		union {
-			struct cmsghdr h;
-			char space[CMSG_SPACE(4 * sizeof(int))];
-		} cm;
-		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.space,
-				   .msg_controllen = sizeof cm.space};
-		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-		h->cmsg_level = SOL_SOCKET, h->cmsg_type = SCM_RIGHTS, h->cmsg_len = CMSG_LEN(sizeof fds);
-		memcpy(CMSG_DATA(h), fds, sizeof fds);
-		assert_true(sendmsg(pair[0], &m, 0) > 0);
+		assert_true(sys_send_fds(pair[0], &g, sizeof g.h + 19, fds, 4) > 0);
 		close(null);
 		if (read(pair[0], second, sizeof *second) <= 0)
 			second->kind = -1; /* nothing more: the exec happened (close-on-exec) */
