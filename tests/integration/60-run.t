@@ -171,6 +171,17 @@ out=$(attack 'mkdir $T/w; $U run --dir $T/w --meta $T/m.json -- sh -c "
 	i=0; while [ \$i -lt 200 ]; do mkdir d && cd d; i=\$((i+1)); done"; cat $T/m.json >$T/out')
 tap_like "$out" '"status":"internal_error".*"--dir could not all be given back' \
 	"a tree 200 deep in --dir: the verdict says it is not all given back"
+# Removal is done as the run, not as root: a root directory put into the run's temporary
+# directory while it runs (here by this test, which is root; an attacker would move one
+# in) is beyond the run's rights, so it stays, and nothing of root's is removed.
+( for _ in $(seq 100); do [ -s "$tmp/shared/g/w/where" ] && break; sleep 0.05; done
+  d=$(cat "$tmp/shared/g/w/where") && mkdir "$d/rootdir" && echo root >"$d/rootdir/secret" ) &
+attack 'mkdir $T/w; chmod 755 $T/w; $U run --dir $T/w -- sh -c "echo \$TMPDIR >where; sleep 2"' >/dev/null
+wait
+where=$(cat "$tmp/shared/g/w/where" 2>/dev/null)
+tap_ok "a root directory moved into the run's temporary directory is not removed by the cleanup" \
+	test -n "$where" -a -e "$where/rootdir/secret"
+[ -z "$where" ] || rm -rf "$where"
 out=$(attack '$U run --processes 100000 -- true 2>$T/out; echo "rc=$?" >>$T/out')
 tap_like "$out" "more than the grader itself may have.*
 rc=125" "--processes above the grader's own nproc limit: refused"
