@@ -220,11 +220,19 @@ secrets=(-e AWS_SECRET_ACCESS_KEY=hunter2 -e AWS_CONTAINER_CREDENTIALS_RELATIVE_
 run D -t "${secrets[@]}" -- --result /shared/result-D.json
 run U -t "${secrets[@]}" --security-opt seccomp=unconfined -- --result /shared/result-U.json
 
+# i386 calls (int $0x80) need the CPU's and the kernel's IA-32 entry: some machines
+# (paravirtualised guests among them) deliver SIGSEGV even with no filter at all, and
+# there the i386 rule cannot be observed. Asked of this machine, without usher.
+no_ia32=
+"$probe" try i386 | grep -q SIGSEGV && no_ia32="this machine has no IA-32 entry (int \$0x80 is SIGSEGV with no filter at all)"
+untestable() { [ "$1" = i386 ] && [ -n "$no_ia32" ]; }
+
 denied=0
 while read -r call filtered kernel docker; do
 	[ -n "$call" ] || continue
 	if [ "$filtered" != "$kernel" ]; then
 		denied=$((denied + 1))
+		untestable "$call" && { tap_skip "$no_ia32" "defaults: $call is refused with $filtered"; continue; }
 		tap_is "$(got D "$call") / $(got U "$call")" "${docker:-$filtered} / $filtered" \
 			"defaults: $call is refused with $filtered (Docker's profile / unconfined)"
 	else
@@ -276,7 +284,7 @@ done
 tap_like "$(grep '^probe: threads' "$fx/U.out")" ": OK" "defaults: positive: threads"
 tap_is "$(sed -n 's/^pid1: Cap\(Prm\|Bnd\):[[:space:]]*//p' "$fx/U.out" | tr '\n' ' ')" \
 	"0000000000000020 0000000000000020 " "PID 1 keeps CAP_KILL alone, permitted and bounding (the grader reads /proc/1/status)"
-tap_is "$(sed -n 's/^oom_score_adj: //p' "$fx/U.out")" 1000 "the grader's oom_score_adj is 1000: the OOM killer takes it before usher"
+tap_is "$(sed -n 's/^oom_score_adj: //p' "$fx/U.out")" 500 "the grader's oom_score_adj is 500: the OOM killer takes it before usher"
 
 # --- 2. each seccomp rule alone: the same capabilities, with and without the filter --
 script='/usher/probe try '"$calls"
@@ -284,6 +292,7 @@ run S1 --security-opt seccomp=unconfined $(printf -- '--cap-add %s ' ${isolate_c
 run S0 --security-opt seccomp=unconfined $(printf -- '--cap-add %s ' ${isolate_caps//,/ }) -- --keep-cap "$isolate_caps" --seccomp none
 while read -r call filtered kernel _docker; do
 	[ -n "$call" ] && [ "$filtered" != "$kernel" ] || continue
+	untestable "$call" && { tap_skip "$no_ia32" "seccomp alone: $call is the filter's $filtered"; continue; }
 	pair "seccomp alone: $call is the filter's $filtered; without the filter the kernel says $kernel" S1 S0 "$call" "$filtered" "$kernel"
 done <<<"$seccomp_table"
 tap_ok "the table pairs $denied denied calls (each rule family of docs/seccomp-policy.md)" test "$denied" -ge 70
@@ -358,8 +367,8 @@ script='P=/usher/probe; $P kill 1 0; $P ptrace-pid1; $P read-mem; $P read-enviro
 echo "oom_score_adj: $(cat /proc/self/oom_score_adj)"'
 run N1 --user 1000:1000 "${secrets[@]}" --
 run N0 --user 1000:1000 "${secrets[@]}" -- --landlock off --unsafe same-uid
-tap_is "$(sed -n 's/^oom_score_adj: //p' "$fx/N1.out")" 1000 \
-	"non-root start: the grader's oom_score_adj is 1000 too (its /proc files were root's while non-dumpable)"
+tap_is "$(sed -n 's/^oom_score_adj: //p' "$fx/N1.out")" 500 \
+	"non-root start: the grader's oom_score_adj is 500 too (its /proc files were root's while non-dumpable)"
 pair "Landlock (ABI 6): signal PID 1 of the same uid: EPERM; without Landlock it is allowed" N1 N0 kill-1 EPERM OK
 tap_is "$(got N1 ptrace-pid1) $(got N1 read-mem) $(got N1 read-environ)" "EPERM EACCES EACCES" \
 	"same uid: ptrace PID 1, open /proc/1/mem and /proc/1/environ: refused"
