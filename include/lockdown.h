@@ -11,6 +11,15 @@
 #include "policy.h"
 #include "usher.h"
 
+/* The OOM killer's order in a full container (oom_score_adj, lockdown step 4 and usher
+ * run's learner): a run's learner first, then the grader, never usher (0). The learner's
+ * code can fill the cgroup with memory no process's resident set shows (unmapped memfds,
+ * tmpfs), so its score, not its size, must make it the victim: with the grader at 500 and
+ * the learner at 1000, the grader is taken first only when it alone holds more than half
+ * the limit. An unprivileged process may raise its own score, never lower it. */
+#define OOM_SCORE_GRADER "500"
+#define OOM_SCORE_LEARNER "1000"
+
 /* struct privilege (plan.h), read once by the plan stage. */
 int privilege_read(struct privilege *p);
 

@@ -94,11 +94,12 @@ static int step_rlimits(const struct usher_config *cfg, struct usher_report *rep
 	return 0;
 }
 
-/* 4 (limits, continued). The OOM killer's choice: the grader's processes first, never
- * usher (a grader that fills unmapped memfds charges the cgroup without growing any
- * process's RSS, and the largest process might then be usher). Raising one's own
- * oom_score_adj needs no privilege; lowering it again does, or a write to /proc, which
- * Landlock does not grant the grader. Children inherit it.
+/* 4 (limits, continued). The OOM killer's choice: the grader's processes (after any run
+ * of the learner's: OOM_SCORE_GRADER, lockdown.h), never usher (a grader that fills
+ * unmapped memfds charges the cgroup without growing any process's RSS, and the largest
+ * process might then be usher). Raising one's own oom_score_adj needs no privilege;
+ * lowering it again does, or a write to /proc, which Landlock does not grant the
+ * grader. Children inherit it.
  *
  * In a non-root start this process inherited PID 1's non-dumpability, and the files of
  * a non-dumpable process's /proc directory belong to root: the write would get EACCES.
@@ -118,7 +119,8 @@ static int step_oom(const struct usher_config *cfg, const struct usher_plan *pla
 	}
 	rc = fd;
 	if (fd >= 0) {
-		rc = sys_write(fd, "1000", 4) == 4 ? 0 : -EIO;
+		rc = sys_write(fd, OOM_SCORE_GRADER, sizeof OOM_SCORE_GRADER - 1) ==
+			     (ssize_t)sizeof OOM_SCORE_GRADER - 1 ? 0 : -EIO;
 		sys_close(fd);
 	}
 	if (rc < 0)

@@ -13,8 +13,9 @@
  *              but the keeper's socket; at the go, 0, 1, 2 become the run's stdin and
  *              the keeper's output pipes.
  *   session    setsid: no terminal of the grader's to write to or steal (TIOCSTI).
- *   oom        oom_score_adj 1000: in a full container the kernel kills the learner
- *              first, never usher, rarely the grader.
+ *   oom        oom_score_adj 1000, above the grader's 500 (lockdown.h): in a full
+ *              container the kernel kills the learner first, never usher, and the
+ *              grader only when it holds more than half the limit itself.
  *   identity   the run's own uid and gid, no supplementary groups, the bounding set
  *              and every capability cleared: the learner cannot signal, trace or read
  *              the grader, PID 1 or another run, nor write what only they may.
@@ -100,7 +101,7 @@ static void oom(const struct run_child *c)
 	if (flip && sys_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die(1, EPERM, "prctl PR_SET_DUMPABLE 0");
 	if (fd >= 0) {
-		sys_write(fd, "1000", 4);
+		sys_write(fd, OOM_SCORE_LEARNER, sizeof OOM_SCORE_LEARNER - 1);
 		sys_close(fd);
 	}
 }

@@ -83,7 +83,7 @@ done
 
 # --- a memory limit on the container ---------------------------------------------------
 # The grader fills unmapped memfds: the cgroup fills while the grader stays the smallest
-# process. Its oom_score_adj of 1000 makes the OOM killer take it, not usher: usher
+# process. Its oom_score_adj of 500 makes the OOM killer take it, not usher: usher
 # reports it as memory_limit, the cgroup having counted the kill (23-verdicts-docker.t).
 mem=(--memory 64m --memory-swap 64m)
 dock "${mem[@]}" --entrypoint /usher/usher -- --no-wait --result /shared/oom.json -- /usher/probe memfd-fill 400
@@ -102,6 +102,23 @@ else
 	tap_skip "$todo_faults" "control: oom_score_adj left at 0"
 	tap_skip "$todo_faults" "... then the OOM killer takes usher"
 fi
+
+# A learner under `usher run` fills the container with unmapped memfds, from a grader
+# that holds ~8 MB itself (larger than the learner's process). The learner's
+# oom_score_adj (1000) is above the grader's (500): the OOM killer takes the learner, the
+# run says memory_limit (exit 5), the grader goes on and ends well. Control: the same
+# learner run by the grader directly shares the grader's score, and the OOM killer takes
+# the largest process, the grader's shell: its last line never comes.
+oomrun='x=$(yes aaaaaaaaaaaaaaa | head -c 8000000); '
+dock "${mem[@]}" --entrypoint /usher/usher -- --no-wait --result /shared/oomrun.json -- /bin/sh -c \
+	"$oomrun /usher/usher run -- /usher/probe memfd-fill 400 >/dev/null; echo \"grader: run=\$? held=\${#x}\""
+tap_like "$rc $(res oomrun.json .status) $(printf '%s\n' "$out" | grep -o 'grader: run=.*')" \
+	"^0 exited grader: run=5 held=[0-9]{7}$" \
+	"--memory 64m, a run's learner fills memfds: the OOM killer takes the learner (memory_limit, 5), not the grader holding 8 MB"
+dock "${mem[@]}" --entrypoint /usher/usher -- --no-wait --result /shared/oomrun-off.json -- /bin/sh -c \
+	"$oomrun /usher/probe memfd-fill 400 >/dev/null; echo \"grader: run=\$? held=\${#x}\""
+tap_is "$rc $(res oomrun-off.json .status) $(printf '%s\n' "$out" | grep -c 'grader: run=')" "137 memory_limit 0" \
+	"control: the same learner run directly (the grader's score): the OOM killer takes the grader's shell"
 
 # --- two containers on one engine: a fork bomb in one, a grader in the other ----------
 # RLIMIT_NPROC counts per uid across the host. A uid of the run's own keeps the budgets
