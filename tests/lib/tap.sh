@@ -47,6 +47,9 @@ tap_fail() {
 	[ -n "$_tap_todo" ] || _tap_failed=$((_tap_failed + 1))
 	printf 'not ok %d - %s%s\n' "$_tap_n" "$1" "${_tap_todo:+ # TODO $_tap_todo}"
 	[ $# -lt 2 ] || printf '%s\n' "$2" | sed 's/^/#   /'
+	# Also on stderr, which a non-verbose prove (make check, CI) shows and comments are
+	# not: a failure seen once on a loaded CI machine must say what it got.
+	[ $# -lt 2 ] || [ -n "$_tap_todo" ] || printf '%s\n' "not ok $_tap_n: $1" "$2" | sed 's/^/#   /' >&2
 }
 
 tap_ok() {
