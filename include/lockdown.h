@@ -12,13 +12,22 @@
 #include "usher.h"
 
 /* The OOM killer's order in a full container (oom_score_adj, lockdown step 4 and usher
- * run's learner): a run's learner first, then the grader, never usher (0). The learner's
+ * run's learner): a run's learner first, then the grader, never usher. The learner's
  * code can fill the cgroup with memory no process's resident set shows (unmapped memfds,
- * tmpfs), so its score, not its size, must make it the victim: with the grader at 500 and
- * the learner at 1000, the grader is taken first only when it alone holds more than half
- * the limit. An unprivileged process may raise its own score, never lower it. */
-#define OOM_SCORE_GRADER "500"
+ * tmpfs), so its score, not its size, must make it the victim. The runtime gives the
+ * container a score (Docker and ECS 0; Kubernetes 1000 BestEffort, 2-999 Burstable, -997
+ * Guaranteed), which usher lowers to 0 for itself where it can (supervise_limits.c:
+ * below the runtime's minimum only CAP_SYS_RESOURCE goes). The grader goes halfway from
+ * usher's score to the learner's 1000: 500 from 0, where the grader is taken before the
+ * learner only when it alone holds more than half the limit. From 1000 there is no room:
+ * the grader cannot be put above usher, and step 4 says the protection is degraded.
+ * What keeps the grader and the learner from writing their scores back down is Landlock
+ * (no writes in /proc); without it step 4 says the protection is degraded. */
 #define OOM_SCORE_LEARNER "1000"
+static inline int oom_score_grader(int usher_score)
+{
+	return usher_score + (1000 - usher_score + 1) / 2;
+}
 
 /* struct privilege (plan.h), read once by the plan stage. */
 int privilege_read(struct privilege *p);

@@ -240,8 +240,8 @@ static void protections(struct prot p[PROT_COUNT])
 	int fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY, 0);
 	if (fd < 0)
 		DEGRADE(PROT_OOM_SCORE, "/proc/self/oom_score_adj: %s", strerror(-fd));
-	else
-		sys_close(fd);
+	else if (sys_close(fd), abi <= 0) /* lockdown.c, step 4 */
+		DEGRADE(PROT_OOM_SCORE, "no Landlock: the grader may write its score back down to usher's");
 	if (getpid() != 1 && (rc = sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) < 0)
 		DEGRADE(PROT_SUBREAPER, "prctl PR_SET_CHILD_SUBREAPER: %s", strerror(-rc));
 	notification(&p[PROT_DENIED_CALLS], &p[PROT_LOOPBACK]);

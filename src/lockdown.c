@@ -95,11 +95,15 @@ static int step_rlimits(const struct usher_config *cfg, struct usher_report *rep
 }
 
 /* 4 (limits, continued). The OOM killer's choice: the grader's processes (after any run
- * of the learner's: OOM_SCORE_GRADER, lockdown.h), never usher (a grader that fills
+ * of the learner's: oom_score_grader, lockdown.h), never usher (a grader that fills
  * unmapped memfds charges the cgroup without growing any process's RSS, and the largest
- * process might then be usher). Raising one's own oom_score_adj needs no privilege;
- * lowering it again does, or a write to /proc, which Landlock does not grant the
- * grader. Children inherit it.
+ * process might then be usher). Children inherit it. Lowering it again needs no
+ * privilege down to the runtime's minimum (usually usher's 0), only a write to /proc,
+ * which Landlock does not grant the grader. Without Landlock nothing stops that write
+ * (the grader is dumpable after its exec: its /proc files are its own), and with equal
+ * scores the largest process goes, usher rather than a grader whose memory is in
+ * memfds: the protection is then degraded, and the result says so. (PID 1's guard
+ * cannot take its place: a memfd fills the last 1/16 of a limit faster than 10 ms.)
  *
  * In a non-root start this process inherited PID 1's non-dumpability, and the files of
  * a non-dumpable process's /proc directory belong to root: the write would get EACCES.
@@ -111,21 +115,38 @@ static int step_oom(const struct usher_config *cfg, const struct usher_plan *pla
 	bool flip = !plan->priv.root;
 	int fd = flip ? sys_prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) : 0, rc;
 	if (fd == 0)
-		fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY, 0);
+		fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_RDWR, 0);
 	if (flip && (rc = sys_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) < 0) {
 		if (fd >= 0)
 			sys_close(fd);
 		return report_fail(rep, STEP_RLIMIT, -rc, "prctl PR_SET_DUMPABLE 0 (after opening oom_score_adj)");
 	}
-	rc = fd;
-	if (fd >= 0) {
-		rc = sys_write(fd, OOM_SCORE_GRADER, sizeof OOM_SCORE_GRADER - 1) ==
-			     (ssize_t)sizeof OOM_SCORE_GRADER - 1 ? 0 : -EIO;
+	if (fd < 0)
+		return degrade(cfg, rep, PROT_OOM_SCORE, 0, "open /proc/self/oom_score_adj: %s",
+			       strerror(-fd));
+	char buf[16] = "";
+	ssize_t n = sys_pread(fd, buf, sizeof buf - 1, 0);
+	char *end = buf;
+	long usher_score = n > 0 ? strtol(buf, &end, 10) : 0;
+	if (n <= 0 || end == buf || usher_score < -1000 || usher_score > 1000) {
 		sys_close(fd);
+		return degrade(cfg, rep, PROT_OOM_SCORE, 0, "read /proc/self/oom_score_adj: %s",
+			       n < 0 ? strerror((int)-n) : "not a score");
 	}
-	if (rc < 0)
-		return degrade(cfg, rep, PROT_OOM_SCORE, 0, "write /proc/self/oom_score_adj: %s",
-			       strerror(-rc));
+	int score = oom_score_grader((int)usher_score), len = snprintf(buf, sizeof buf, "%d", score);
+	ssize_t w = sys_write(fd, buf, (size_t)len);
+	sys_close(fd);
+	if (w != len) /* EACCES: below a score the runtime set, which usher cannot undo */
+		return degrade(cfg, rep, PROT_OOM_SCORE, 0, "write %d to /proc/self/oom_score_adj: %s",
+			       score, strerror(w < 0 ? (int)-w : EIO));
+	if (score <= usher_score)
+		return degrade(cfg, rep, PROT_OOM_SCORE, 0, "usher's oom_score_adj is %ld, set by the "
+			       "runtime, and cannot go lower (CAP_SYS_RESOURCE): the OOM killer may take usher",
+			       usher_score);
+	if (plan->landlock_abi == 0 || cfg->landlock == LANDLOCK_OFF)
+		return degrade(cfg, rep, PROT_OOM_SCORE, 0, "no Landlock: the grader may write its "
+			       "oom_score_adj back down to usher's %ld, and the OOM killer may then take "
+			       "usher", usher_score);
 	return 0;
 }
 

@@ -1,10 +1,10 @@
 /* supervise_limits.c - memory and CPU time, the limits PID 1 enforces beside --timeout.
  *
  * Memory. The kernel enforces the container's limit itself: its OOM killer picks the
- * grader's processes (oom_score_adj 1000, lockdown step 4) and the cgroup counts the
- * kill (memory.oom_control in v1, memory.events in v2), which is how the result tells
- * `memory_limit` from any other SIGKILL. Two cases need more:
- *
+ * grader's processes (their oom_score_adj is above usher's, lockdown step 4) and the
+ * cgroup counts the kill (memory.oom_control in v1, memory.events in v2), which is how
+ * the result tells `memory_limit` from any other SIGKILL (without Landlock the grader
+ * may write its score back down, and lockdown step 4 says so). Two cases need more:
  *   memory.oom.group = 1 (cgroup v2, Kubernetes >= 1.28): an OOM kill takes the whole
  *     cgroup, usher with it, and no result is written. So while such a limit exists,
  *     PID 1 reads the memory the kernel cannot reclaim (anon + shmem + kernel stacks,
@@ -107,11 +107,39 @@ int limits_init(struct limits *l, const struct usher_config *cfg, struct usher_r
 	return 0;
 }
 
+/* Plan time, before the grader's process exists: usher's own OOM score down to 0 where
+ * the runtime gave more (Kubernetes: 1000 to BestEffort pods, 2-999 to Burstable ones).
+ * An unprivileged process may lower its score down to the runtime's minimum, which only
+ * a writer with CAP_SYS_RESOURCE sets (Docker's --oom-score-adj leaves it at 0). Then the
+ * grader's score (lockdown step 4: halfway from usher's to 1000) has room above usher's;
+ * the grader, which uses the memory, keeps the pod's place in a node-wide OOM. Where it
+ * cannot be lowered, step 4 says the protection is degraded. A non-root usher is not
+ * dumpable, so its /proc files are root's and it cannot write them: it keeps its score
+ * (PID 1's dumpability is not touched again for this). */
+static void oom_score_self(const struct usher_plan *plan)
+{
+	if (!plan->priv.root)
+		return;
+	int fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_RDWR, 0);
+	if (fd < 0)
+		return; /* step 4 reads the score again and says what it could not do */
+	char buf[16] = "";
+	ssize_t n = sys_pread(fd, buf, sizeof buf - 1, 0);
+	long score = n > 0 ? strtol(buf, NULL, 10) : 0;
+	if (score > 0) {
+		int rc = sys_write(fd, "0", 1) == 1 ? 0 : -EACCES;
+		log_verbose("oom_score_adj %ld given by the runtime, 0 for usher: %s", score,
+			    rc < 0 ? strerror(-rc) : "done");
+	}
+	sys_close(fd);
+}
+
 int limits_prepare(const struct usher_config *cfg, struct usher_plan *plan, struct usher_report *rep)
 {
 	struct limits *l = &the_limits;
 	if (cfg->exec_mode)
 		return 0; /* PID 1 becomes the grader: nobody is left to enforce anything */
+	oom_score_self(plan);
 	int rc = cgroup_open(&l->cg);
 	if (rc < 0) {
 		log_verbose("cgroup: %s: no OOM verdicts, no peak memory", strerror(-rc));

@@ -37,8 +37,9 @@ abi[4.14]=0 abi[5.10]=0 abi[5.15]=1
 knob[5.15]="USHER_FAULT_LANDLOCK_ABI=1"
 # What the result's lockdown.degraded must name (a root start with the defaults). 4.14
 # has no seccomp user notification (5.0): refused calls go unnamed, and without PID 1
-# to make loopback sockets the grader gets no network at all.
-degraded[4.14]="landlock denied-calls loopback" degraded[5.10]="landlock" degraded[5.15]="landlock" degraded[6.18]=""
+# to make loopback sockets the grader gets no network at all. Without Landlock the grader
+# may write its oom_score_adj back down to usher's (oom-score).
+degraded[4.14]="landlock denied-calls loopback oom-score" degraded[5.10]="landlock oom-score" degraded[5.15]="landlock" degraded[6.18]=""
 # The result's lockdown.network under the default (--network loopback), and whether its
 # `denied` names the calls the filter refused.
 network[4.14]=none network[5.10]=loopback network[5.15]=loopback network[6.18]=loopback

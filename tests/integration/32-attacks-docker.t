@@ -120,6 +120,37 @@ dock "${mem[@]}" --entrypoint /usher/usher -- --no-wait --result /shared/oomrun-
 tap_is "$rc $(res oomrun-off.json .status) $(printf '%s\n' "$out" | grep -c 'grader: run=')" "137 memory_limit 0" \
 	"control: the same learner run directly (the grader's score): the OOM killer takes the grader's shell"
 
+# The grader writes its own score back down to usher's (an unprivileged process may,
+# down to the runtime's minimum), then fills memfds. Landlock refuses the write (no
+# writes in /proc). Control, --landlock off (as on a kernel before 5.13): the write
+# succeeds, and with equal scores the OOM killer would take the larger process, usher,
+# as the fault build's control above shows: the result says the protection is degraded,
+# and --require oom-score refuses to run.
+lower='echo 0 2>/dev/null >/proc/self/oom_score_adj && echo "grader: lowered to $(cat /proc/self/oom_score_adj)" || echo "grader: refused"'
+dock "${mem[@]}" --entrypoint /usher/usher -- --no-wait --result /shared/oomlow.json -- /bin/sh -c "$lower; exec /usher/probe memfd-fill 400"
+tap_is "$rc $(res oomlow.json .status) $(printf '%s\n' "$out" | grep -o 'grader: [a-z]*')" "137 memory_limit grader: refused" \
+	"the grader writes its oom_score_adj down to 0: refused (Landlock), then OOM-killed with a result"
+dock --entrypoint /usher/usher -- --no-wait --landlock off --result /shared/oomlow-nl.json -- /bin/sh -c "$lower"
+tap_is "$rc $(res oomlow-nl.json '[.lockdown.degraded[].what] | join(",")') $(printf '%s\n' "$out" | grep -o 'grader: .*')" \
+	"0 oom-score grader: lowered to 0" \
+	"control, --landlock off: the grader lowers its score to usher's, and the result says oom-score is degraded"
+dock --entrypoint /usher/usher -- --no-wait --landlock off --require oom-score --result /shared/oomlow-r.json -- /bin/sh -c "$lower"
+tap_is "$rc $(res oomlow-r.json '.status + " " + .error.step') $(printf '%s\n' "$out" | grep -c 'grader: ')" \
+	"125 setup_failed require 0" "... and --require oom-score refuses to run it (125)"
+
+# The runtime's own score (Kubernetes gives 1000 to BestEffort pods, 2-999 to Burstable
+# ones; Docker's --oom-score-adj does the same): usher lowers its own to 0 (allowed down
+# to the runtime's minimum, which Docker leaves at 0), the grader goes halfway to 1000.
+# Before, the grader's fixed score could sit below usher's: 900 for usher, 500 for it.
+# (Where usher's score cannot be lowered, test_lockdown.c shows step 4 saying so: no
+# runtime here sets a minimum usher cannot go below.)
+oomscore='echo "grader: oom_score_adj=$(cat /proc/self/oom_score_adj) pid1=$(cat /proc/1/oom_score_adj)"'
+for s in 900 1000; do
+	dock --oom-score-adj $s --entrypoint /usher/usher -- --no-wait --result /shared/oom$s.json -- /bin/sh -c "$oomscore"
+	tap_is "$rc $(printf '%s\n' "$out" | grep -o 'grader: oom.*') $(res oom$s.json '[.lockdown.degraded[].what] | join(",")')" \
+		"0 grader: oom_score_adj=500 pid1=0 " "the runtime gave $s: usher's score is 0, the grader's 500, nothing degraded"
+done
+
 # --- two containers on one engine: a fork bomb in one, a grader in the other ----------
 # RLIMIT_NPROC counts per uid across the host. A uid of the run's own keeps the budgets
 # apart; the control gives both containers the same --user and shows the old failure.

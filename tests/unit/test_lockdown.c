@@ -350,6 +350,63 @@ static void prebuilt_filter_is_the_compiled_one(void **state)
 	assert_false(seccomp_prebuilt(&cfg, &none));
 }
 
+/* The grader's OOM score: halfway from usher's (what the runtime gave) to the learner's
+ * 1000, so usher < grader < learner wherever there is room; none from 1000. */
+static void oom_scores_in_order(void **state)
+{
+	static const int usher_scores[] = {-1000, -997, 0, 2, 500, 900, 998, 999};
+	(void)state;
+	assert_int_equal(oom_score_grader(0), 500);
+	assert_int_equal(oom_score_grader(900), 950);
+	assert_int_equal(oom_score_grader(1000), 1000); /* no room: step 4 says degraded */
+	for (size_t i = 0; i < sizeof usher_scores / sizeof usher_scores[0]; i++) {
+		int g = oom_score_grader(usher_scores[i]);
+		if (!(usher_scores[i] < g && g <= 1000))
+			fail_msg("usher %d, grader %d", usher_scores[i], g);
+		if (usher_scores[i] < 999 && g >= 1000)
+			fail_msg("usher %d: the grader at %d leaves the learner no room above it", usher_scores[i], g);
+	}
+}
+
+static bool degraded(enum usher_protection what, const char *reason)
+{
+	for (unsigned i = 0; i < rep.lockdown.ndegraded; i++)
+		if (rep.lockdown.degraded[i].what == what && strstr(rep.lockdown.degraded[i].reason, reason))
+			return true;
+	return false;
+}
+
+/* Step 4 says when the OOM score does not keep usher safe: without Landlock (the
+ * grader may write its score back down), and where usher's own score is already 1000
+ * (no room above it). Each case in a child that starts from a score of its own: step 4
+ * writes this process's real score. */
+static bool oom_case(void **state, const char *start, int abi, const char *reason)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+		if (fd < 0 || write(fd, start, strlen(start)) != (ssize_t)strlen(start))
+			_exit(2);
+		close(fd);
+		setup(state);
+		plan.landlock_abi = abi;
+		if (lockdown(&cfg, &plan, &rep) < 0)
+			_exit(3);
+		_exit(reason ? !degraded(PROT_OOM_SCORE, reason) : rep.lockdown.ndegraded != 0);
+	}
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void oom_score_degraded(void **state)
+{
+	assert_true(oom_case(state, "0", 6, NULL));                /* nothing degraded */
+	assert_true(oom_case(state, "0", 0, "no Landlock"));       /* the grader may lower it */
+	assert_true(oom_case(state, "1000", 6, "is 1000, set by")); /* no room above usher */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +418,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(identity_fails_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(landlock_require_without_landlock, setup, teardown),
 		cmocka_unit_test_setup_teardown(prebuilt_filter_is_the_compiled_one, setup, teardown),
+		cmocka_unit_test(oom_scores_in_order),
+		cmocka_unit_test_setup_teardown(oom_score_degraded, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
