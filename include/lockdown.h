@@ -16,11 +16,12 @@
  * code can fill the cgroup with memory no process's resident set shows (unmapped memfds,
  * tmpfs), so its score, not its size, must make it the victim. The runtime gives the
  * container a score (Docker and ECS 0; Kubernetes 1000 BestEffort, 2-999 Burstable, -997
- * Guaranteed), which usher lowers to 0 for itself where it can (supervise_limits.c:
- * below the runtime's minimum only CAP_SYS_RESOURCE goes). The grader goes halfway from
- * usher's score to the learner's 1000: 500 from 0, where the grader is taken before the
- * learner only when it alone holds more than half the limit. From 1000 there is no room:
- * the grader cannot be put above usher, and step 4 says the protection is degraded.
+ * Guaranteed), which runc pins as the minimum (it writes it with CAP_SYS_RESOURCE): usher
+ * tries to lower its own to 0 (supervise_limits.c) and usually keeps it. The grader goes
+ * halfway from usher's score to the learner's 1000: 500 from 0 (950 from 900), where the
+ * grader is taken before the learner only when it alone holds more than half the
+ * limit. From 1000 (a BestEffort pod) there is no room: the grader cannot be put above
+ * usher, and step 4 says the protection is degraded.
  * What keeps the grader and the learner from writing their scores back down is Landlock
  * (no writes in /proc); without it step 4 says the protection is degraded. */
 #define OOM_SCORE_LEARNER "1000"

@@ -136,9 +136,11 @@ static int step_oom(const struct usher_config *cfg, const struct usher_plan *pla
 	int score = oom_score_grader((int)usher_score), len = snprintf(buf, sizeof buf, "%d", score);
 	ssize_t w = sys_write(fd, buf, (size_t)len);
 	sys_close(fd);
-	if (w != len) /* EACCES: below a score the runtime set, which usher cannot undo */
+	if (w != len) /* a raise: no privilege needed, so only a broken /proc gets here */
 		return degrade(cfg, rep, PROT_OOM_SCORE, 0, "write %d to /proc/self/oom_score_adj: %s",
 			       score, strerror(w < 0 ? (int)-w : EIO));
+	if (cfg->exec_mode)
+		return 0; /* no usher is left to be the OOM killer's victim */
 	if (score <= usher_score)
 		return degrade(cfg, rep, PROT_OOM_SCORE, 0, "usher's oom_score_adj is %ld, set by the "
 			       "runtime, and cannot go lower (CAP_SYS_RESOURCE): the OOM killer may take usher",

@@ -100,10 +100,13 @@ static void oom(const struct run_child *c)
 	int fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC, 0);
 	if (flip && sys_prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die(1, EPERM, "prctl PR_SET_DUMPABLE 0");
-	if (fd >= 0) {
-		sys_write(fd, OOM_SCORE_LEARNER, sizeof OOM_SCORE_LEARNER - 1);
-		sys_close(fd);
-	}
+	/* Fail closed: a learner left at usher's score would be below the grader's. */
+	if (fd < 0)
+		die(1, -fd, "open /proc/self/oom_score_adj");
+	ssize_t w = sys_write(fd, OOM_SCORE_LEARNER, sizeof OOM_SCORE_LEARNER - 1);
+	sys_close(fd);
+	if (w != (ssize_t)sizeof OOM_SCORE_LEARNER - 1)
+		die(1, w < 0 ? (int)-w : EIO, "write /proc/self/oom_score_adj");
 }
 
 static void identity(const struct run_child *c)

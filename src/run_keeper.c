@@ -31,6 +31,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -182,6 +183,19 @@ static char *const *learner_env(char *const *envp)
 	return out;
 }
 
+/* The pseudo-filesystems whose files are kernel state: procfs, sysfs, cgroup v1 and v2,
+ * debugfs, tracefs, securityfs, bpffs, configfs, efivarfs, pstore (linux/magic.h). */
+static bool kernel_fs(unsigned long type)
+{
+	static const unsigned long magic[] = {0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720,
+					      0x74726163, 0x73636673, 0xcafe4a11, 0x62656570,
+					      0xde5e81e4, 0x6165676c};
+	for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
+		if (type == magic[i])
+			return true;
+	return false;
+}
+
 static void prepare(void)
 {
 	const struct run_request *r = k.req;
@@ -193,12 +207,22 @@ static void prepare(void)
 		internal(0, "--hide needs a run identity of its own, and usher has no CAP_SETUID");
 	if (k.dir >= 0) {
 		struct stat st;
+		struct statfs fs;
 		if ((rc = sys_fstat(k.dir, &st)) < 0 || !S_ISDIR(st.st_mode))
 			internal(rc < 0 ? -rc : ENOTDIR, "--dir");
 		/* Only the grader's own: giving it back must never give the grader what was
-		 * not its (a directory of root's handed to the grader after the run). */
-		if (k.env->switch_ids && st.st_uid != k.env->grader_uid)
+		 * not its (a directory of root's handed to the grader after the run). In every
+		 * mode: without a run identity the learner has the grader's uid, and Landlock's
+		 * write rights under --dir are all that stands between it and what is there. */
+		if (st.st_uid != k.env->grader_uid)
 			internal(0, "--dir: not the grader's (it must own the directory it lends)");
+		/* Never the kernel's interfaces: /proc/<grader>/oom_score_adj and the like are
+		 * the grader's own files in a non-root start, and writing them needs no more
+		 * than DAC: a learner could put the grader's OOM score below its own. */
+		if ((rc = sys_fstatfs(k.dir, &fs)) < 0)
+			internal(-rc, "--dir: fstatfs");
+		if (kernel_fs(fs.f_type))
+			internal(0, "--dir: a kernel interface (procfs, sysfs, cgroupfs...), never lent to a run");
 		if (k.env->switch_ids) {
 			k.lent = 0; /* given back even if lending stops half-way */
 			long lent = tree_chown(k.dir, k.env->grader_uid, k.uid, k.uid);

@@ -108,12 +108,13 @@ int limits_init(struct limits *l, const struct usher_config *cfg, struct usher_r
 }
 
 /* Plan time, before the grader's process exists: usher's own OOM score down to 0 where
- * the runtime gave more (Kubernetes: 1000 to BestEffort pods, 2-999 to Burstable ones).
- * An unprivileged process may lower its score down to the runtime's minimum, which only
- * a writer with CAP_SYS_RESOURCE sets (Docker's --oom-score-adj leaves it at 0). Then the
- * grader's score (lockdown step 4: halfway from usher's to 1000) has room above usher's;
- * the grader, which uses the memory, keeps the pod's place in a node-wide OOM. Where it
- * cannot be lowered, step 4 says the protection is degraded. A non-root usher is not
+ * the runtime gave more (Kubernetes: 1000 to BestEffort pods, 2-999 to Burstable ones),
+ * so that the grader's score (lockdown step 4: halfway from usher's to 1000) has room
+ * above it. A process may lower its score without privilege only down to the minimum,
+ * which the last writer with CAP_SYS_RESOURCE pinned: runc and crun write the
+ * container's score that way, so usher usually keeps it (EACCES), and lowers it only
+ * where nothing pinned it (an engine without CAP_SYS_RESOURCE in its bounding set, as on
+ * the machines these tests run on). At 1000, step 4 says the protection is degraded. A non-root usher is not
  * dumpable, so its /proc files are root's and it cannot write them: it keeps its score
  * (PID 1's dumpability is not touched again for this). */
 static void oom_score_self(const struct usher_plan *plan)
@@ -127,9 +128,9 @@ static void oom_score_self(const struct usher_plan *plan)
 	ssize_t n = sys_pread(fd, buf, sizeof buf - 1, 0);
 	long score = n > 0 ? strtol(buf, NULL, 10) : 0;
 	if (score > 0) {
-		int rc = sys_write(fd, "0", 1) == 1 ? 0 : -EACCES;
+		ssize_t w = sys_write(fd, "0", 1);
 		log_verbose("oom_score_adj %ld given by the runtime, 0 for usher: %s", score,
-			    rc < 0 ? strerror(-rc) : "done");
+			    w < 0 ? strerror((int)-w) : "done");
 	}
 	sys_close(fd);
 }

@@ -162,11 +162,13 @@ out=$(attack 'mkdir $T/w; $U run --dir $T/w -- sh -c "id -u >uid; exec $P sleep 
 tap_like "$out" "uid=[0-9][0-9]* left=0" "usher run killed: its run ends with it"
 # What the learner leaves for the root walks: 3000 directories side by side, some made
 # unreadable, in --dir and in its temporary directory, are given back and removed whole;
-# a tree deeper than the walk goes makes the verdict say --dir is not all back.
+# a tree deeper than the walk goes makes the verdict say --dir is not all back. The
+# temporary directory goes after the verdict (off the grader's path): polled, 20 s.
 out=$(attack 'mkdir $T/w; $U run --dir $T/w --meta $T/m.json -- sh -c "
 	i=0; while [ \$i -lt 3000 ]; do mkdir d\$i \$TMPDIR/t\$i; i=\$((i+1)); done
 	chmod 0 d7 \$TMPDIR/t7; touch d9/f; echo \$TMPDIR >where" >$T/out
-	sleep 0.5; ls -d $(cat $T/w/where) >>$T/out 2>&1
+	i=0; while [ -e "$(cat $T/w/where)" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done
+	ls -d $(cat $T/w/where) >>$T/out 2>&1
 	rm -rf $T/w && echo "grader removed --dir: $?" >>$T/out; cat $T/m.json >>$T/out')
 tap_like "$out" "grader removed --dir: 0" "3000 directories (one unreadable) in --dir: all the grader's again"
 tap_like "$out" '"status":"ok"' "... and the verdict is ok"
@@ -199,8 +201,14 @@ if [ "${abi:-0}" -ge 6 ]; then
 	mkdir -p "$tmp/nr" && chown 65534:65534 "$tmp/nr"
 	setpriv --reuid 65534 --regid 65534 --clear-groups "$U" -q --no-wait --submission "$tmp/sub" \
 		--feedback "$tmp/nr/feedback.json" --setenv "U=$U,P=$P,T=$tmp/nr,H=$tmp/hidden" -- \
-		sh -c '$U run --meta $T/m.json -- $P kill $$ 0 >$T/out; $U run --hide $H -- true 2>>$T/out; echo rc=$? >>$T/out' 2>/dev/null
+		sh -c '$U run --meta $T/m.json -- $P kill $$ 0 >$T/out; $U run --hide $H -- true 2>>$T/out; echo rc=$? >>$T/out
+		$U run --dir /proc/$$ -- sh -c "echo 0 >oom_score_adj" 2>>$T/out; echo "proc rc=$? $(cat /proc/$$/oom_score_adj)" >>$T/out' 2>/dev/null
 	out=$(cat "$tmp/nr/out")
+	# /proc/<grader> is the grader's own directory in a non-root start, and Landlock would
+	# let the run write under a --dir: its oom_score_adj (DAC only) would go below the
+	# learner's. A kernel interface is never lent.
+	tap_like "$out" "--dir: a kernel interface.*
+proc rc=125 500" "non-root start: --dir /proc/<grader> is refused (the grader's OOM score stays 500)"
 	tap_like "$out" "probe: kill-[0-9]+: EPERM" "non-root start: signalling the grader is refused by Landlock's scoping (same uid)"
 	tap_like "$out" "rc=125" "non-root start: --hide is refused (it needs an identity of the run's own)"
 	tap_is "$(meta "$tmp/nr/m.json" 'm["sandbox"]["separation"]')" landlock "... the meta says what separates the run"
@@ -208,5 +216,6 @@ else
 	tap_skip "Landlock ABI $abi < 6" "non-root start: Landlock separates the run"
 	tap_skip "Landlock ABI $abi < 6" "non-root start: --hide refused"
 	tap_skip "Landlock ABI $abi < 6" "non-root start: separation by Landlock"
+	tap_skip "Landlock ABI $abi < 6" "non-root start: --dir /proc/<grader> refused"
 fi
 tap_done

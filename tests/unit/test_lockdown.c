@@ -380,7 +380,7 @@ static bool degraded(enum usher_protection what, const char *reason)
  * grader may write its score back down), and where usher's own score is already 1000
  * (no room above it). Each case in a child that starts from a score of its own: step 4
  * writes this process's real score. */
-static bool oom_case(void **state, const char *start, int abi, const char *reason)
+static bool oom_case(void **state, const char *start, int abi, const char *reason, const char *after)
 {
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -393,6 +393,10 @@ static bool oom_case(void **state, const char *start, int abi, const char *reaso
 		plan.landlock_abi = abi;
 		if (lockdown(&cfg, &plan, &rep) < 0)
 			_exit(3);
+		char now[16] = "";
+		fd = open("/proc/self/oom_score_adj", O_RDONLY);
+		if (fd < 0 || read(fd, now, sizeof now - 1) <= 0 || strtol(now, NULL, 10) != atoi(after))
+			_exit(4); /* the score step 4 wrote */
 		_exit(reason ? !degraded(PROT_OOM_SCORE, reason) : rep.lockdown.ndegraded != 0);
 	}
 	int st = 0;
@@ -402,9 +406,10 @@ static bool oom_case(void **state, const char *start, int abi, const char *reaso
 
 static void oom_score_degraded(void **state)
 {
-	assert_true(oom_case(state, "0", 6, NULL));                /* nothing degraded */
-	assert_true(oom_case(state, "0", 0, "no Landlock"));       /* the grader may lower it */
-	assert_true(oom_case(state, "1000", 6, "is 1000, set by")); /* no room above usher */
+	assert_true(oom_case(state, "0", 6, NULL, "500"));                 /* nothing degraded */
+	assert_true(oom_case(state, "900", 6, NULL, "950"));               /* halfway to 1000 */
+	assert_true(oom_case(state, "0", 0, "no Landlock", "500"));        /* the grader may lower it */
+	assert_true(oom_case(state, "1000", 6, "is 1000, set by", "1000")); /* no room above usher */
 }
 
 int main(void)

@@ -139,6 +139,7 @@ static void standby_steps_fail_closed(void **state)
 	} steps[] = {
 		{"sys_setsid", 1}, {"sys_capbset_drop", 1}, {"sys_setgroups", 1}, {"sys_setresgid", 1},
 		{"sys_setresuid", 1}, {"sys_capng_set", 1}, {"sys_getresuid", 1},
+		{"sys_openat", 1} /* oom_score_adj */, {"sys_write", 1} /* oom_score_adj */,
 		{"sys_prctl", 1} /* PDEATHSIG */, {"sys_prctl", 2} /* no_new_privs */,
 		{"sys_seccomp_attach", 1},
 	};
