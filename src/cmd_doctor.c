@@ -237,11 +237,19 @@ static void protections(struct prot p[PROT_COUNT])
 	else if (abi < LANDLOCK_ABI_FULL)
 		DEGRADE(PROT_LANDLOCK, "ABI %d of %d: no signal or abstract-socket scoping%s", abi,
 			LANDLOCK_ABI_FULL, !priv.root ? " (a non-root start needs it)" : "");
-	int fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY, 0);
+	/* As lockdown step 4 will judge: no room above usher's score (the runtime's 1000,
+	 * which usher tries to lower as this does, on its own score), or no Landlock. */
+	char score[16] = "";
+	int fd = sys_openat(AT_FDCWD, "/proc/self/oom_score_adj", O_RDWR, 0);
 	if (fd < 0)
 		DEGRADE(PROT_OOM_SCORE, "/proc/self/oom_score_adj: %s", strerror(-fd));
-	else if (sys_close(fd), abi <= 0) /* lockdown.c, step 4 */
+	else if (sys_pread(fd, score, sizeof score - 1, 0) > 0 && strtol(score, NULL, 10) >= 1000 &&
+		 sys_write(fd, "0", 1) != 1)
+		DEGRADE(PROT_OOM_SCORE, "oom_score_adj 1000, set by the runtime: no room above usher's");
+	else if (abi <= 0)
 		DEGRADE(PROT_OOM_SCORE, "no Landlock: the grader may write its score back down to usher's");
+	if (fd >= 0)
+		sys_close(fd);
 	if (getpid() != 1 && (rc = sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) < 0)
 		DEGRADE(PROT_SUBREAPER, "prctl PR_SET_CHILD_SUBREAPER: %s", strerror(-rc));
 	notification(&p[PROT_DENIED_CALLS], &p[PROT_LOOPBACK]);

@@ -71,6 +71,28 @@ printf '%s\n' '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["land
 	'"landlock_add_rule", "landlock_restrict_self", "openat2"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}' >"$old"
 judge "a runtime without Landlock or openat2" --security-opt "seccomp=$old"
 
+# The OOM score, judged as lockdown step 4 will: a runtime's 1000 (a Kubernetes
+# BestEffort pod) leaves no room above usher where usher cannot lower its own (runc pins
+# it with CAP_SYS_RESOURCE; here the fault build refuses the write, as a pinned minimum
+# does), and doctor says so. Where the engine pins nothing, the write goes (control).
+if [ -x "$top/build/usher-faults" ]; then
+	cp "$top/build/usher-faults" "$bin/usher-faults"
+	out=$(docker run --rm --network none --oom-score-adj 1000 -e USHER_FAULT=sys_write:1:13:parent \
+		--entrypoint /usher/usher-faults -v "$bin:/usher:ro" usher-test/busybox doctor 2>&1)
+	tap_like "$out" "degraded +oom-score +oom_score_adj 1000, set by the runtime: no room" \
+		"a runtime's oom_score_adj 1000 that usher cannot lower: doctor says oom-score is degraded"
+else
+	tap_skip "no build/usher-faults" "a runtime's oom_score_adj 1000: doctor says oom-score is degraded"
+fi
+pinned=$(docker run --rm --network none --oom-score-adj 1000 --entrypoint /bin/sh usher-test/busybox \
+	-c 'echo 0 2>/dev/null >/proc/self/oom_score_adj && echo no || echo yes')
+out=$(doc --oom-score-adj 1000 usher-test/busybox doctor 2>&1)
+if [ "$pinned" = yes ]; then
+	tap_like "$out" "degraded +oom-score +oom_score_adj 1000" "control: this engine pins 1000: doctor says degraded"
+else
+	tap_like "$out" "applied +oom-score" "control: this engine pins nothing: usher lowers its score, oom-score applied"
+fi
+
 out=$(doc usher-test/busybox doctor 2>&1)
 tap_like "$out" "ok +pid1 +usher is PID 1" "doctor reports PID 1"
 tap_like "$out" "inotify +/ \\(overlay\\): events delivered|inotify .*events delivered" "... and inotify on the submission's filesystem"
