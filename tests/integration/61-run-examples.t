@@ -93,7 +93,7 @@ check() { # DIR LANG SUB KERNEL
 	tap_is "$(cat "$d/rc")" 0 "$what: the container exits 0, graded in $(cat "$d/ms") ms"
 	got=$(result_field "$res" '[.status, .grader.exit_code] | map(tostring) | join(" ")')
 	tap_is "$got" "exited 0" "... usher's result: exited, the grader's exit 0"
-	want="0 landlock"
+	want="0 landlock,oom-score" # without Landlock the grader may lower its OOM score
 	[ "$kernel" != current ] || want="1 "
 	got=$(result_field "$res" '"\(if .lockdown.landlock_abi > 0 then 1 else 0 end) \(.lockdown.degraded // [] | map(.what) | join(","))"')
 	tap_is "$got" "$want" "... the grader's lockdown: $([ "$kernel" = current ] && echo "Landlock, nothing degraded" || echo "no Landlock, said in lockdown.degraded")"
@@ -143,6 +143,7 @@ $name: '${got:-no line}' (want refused errno=$want)"
 
 # --- Every grader, every submission, on both kernels ----------------------------------
 # The three graders run side by side (each its submissions in turn), then are checked.
+pids=()
 for kernel in current 5.10; do
 	root=$(tap_tmpdir)
 	t0=$(date +%s)
@@ -157,8 +158,11 @@ for kernel in current 5.10; do
 				fi
 			done
 		) &
+		pids+=($!)
 	done
-	wait
+	# The graders only: a private Docker engine this script started is a child too.
+	wait "${pids[@]}"
+	pids=()
 	tap_diag "$kernel kernel: 9 gradings in $(($(date +%s) - t0)) s (3 graders side by side)"
 	for lang in $langs; do
 		for sub in correct wrong hostile; do check "$root/$lang-$sub" "$lang" "$sub" "$kernel"; done
@@ -178,8 +182,10 @@ export HOSTILE_ATTACKS=read-hidden,grader-environ,feedback-rewrite,daemon
 for lang in $langs; do
 	grade "$root/$lang" "$lang" hostile current sh -c "cd /tmp && { ${direct[$lang]}; } </grader/tests/1.in 2>&1 |
 		sed 's/^/  learner> /'; echo '{\"fractionalScore\": 0, \"feedback\": \"the grader\"}' >/shared/feedback.json; sleep 3" &
+	pids+=($!)
 done
-wait
+wait "${pids[@]}"
+pids=()
 unset HOSTILE_ATTACKS
 for lang in $langs; do
 	d=$root/$lang

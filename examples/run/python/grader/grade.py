@@ -30,7 +30,10 @@ TESTS = "/grader/tests"
 # else keeps usher run's defaults (256 processes, 256 open files, 64M per file).
 # The wall-clock limit is several times the CPU one: it is for a program that waits
 # (a read that never returns), and a loaded machine must not turn CPU into wall time.
-LIMITS = ["--cpu-time", "2", "--wall-time", "10", "--memory", "256M", "--max-output", "1M"]
+# 64M of memory is several times what these programs need (Python itself: ~10M), and is
+# reached well within the CPU limit by a program that grows without bound: at 256M, on
+# a machine whose page faults are slow, the CPU limit could come first.
+LIMITS = ["--cpu-time", "2", "--wall-time", "10", "--memory", "64M", "--max-output", "1M"]
 
 
 def give(score, text):
