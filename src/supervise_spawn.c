@@ -60,9 +60,10 @@ static void child(const struct usher_config *cfg, const struct usher_plan *paren
 	char go = 0;
 	/* Not PID 1: the grader-to-be logs to its own stderr, blocking as the grader will. */
 	log_use_stderr();
-	/* usher blocks every signal; the grader starts with none blocked. Dispositions are
-	 * already default (usher installs no handler), and exec keeps a blocked mask, so
-	 * this is the one thing to undo. */
+	/* usher blocks every signal; the grader starts with none blocked (exec keeps a
+	 * blocked mask). usher installs no handler, so the actions are what usher inherited:
+	 * as with tini or exec itself, what the launcher ignored (SIGHUP under nohup) stays
+	 * ignored, which is what `nohup usher` asks for. */
 	sigemptyset(&none);
 	int rc = sys_sigprocmask(SIG_SETMASK, &none, NULL);
 	if (rc < 0) {
